@@ -1,0 +1,37 @@
+using Concord.Server.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Concord sync API.</summary>
+public static class ConcordEndpointRouteBuilderExtensions
+{
+    private static readonly string[] OtherThanPost = ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    private static readonly string[] OtherThanGet = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    /// <summary>
+    /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c> and <c>GET stats</c> under <paramref name="basePath"/>;
+    /// anything else under it answers a <c>SYNC:*</c> error.
+    /// </summary>
+    /// <example><code>
+    /// var app = builder.Build();
+    /// app.MapConcord("/api/sync");
+    /// </code></example>
+    public static IEndpointConventionBuilder MapConcord(this IEndpointRouteBuilder endpoints, string basePath = "/api/sync")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder group = endpoints.MapGroup(basePath);
+        group.MapPost("/push", SyncEndpoints.PushAsync);
+        group.MapPost("/pull", SyncEndpoints.PullAsync);
+        group.MapGet("/sync.json", SyncEndpoints.DescribeAsync);
+        group.MapGet("/stats", SyncEndpoints.StatsAsync);
+        group.MapMethods("/push", OtherThanPost, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapMethods("/pull", OtherThanPost, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapMethods("/sync.json", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapMethods("/stats", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapFallback(SyncEndpoints.NotFoundAsync);
+        return group;
+    }
+}

@@ -1,0 +1,55 @@
+using Concord.Clock;
+using Concord.Server;
+using Concord.Server.Diagnostics;
+using Concord.Server.Endpoints;
+using Concord.Server.Merging;
+using Concord.Server.Storage;
+using Concord.Server.Sync;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Concord server.</summary>
+public static class ConcordServiceCollectionExtensions
+{
+    /// <summary>Adds the sync server's services. Add a store on the returned builder.</summary>
+    /// <example><code>
+    /// builder.Services.AddConcord(o => o.MaxClockDrift = TimeSpan.FromSeconds(30))
+    ///     .AddSqliteStore("concord.db");
+    /// </code></example>
+    public static IConcordServerBuilder AddConcord(this IServiceCollection services, Action<ConcordServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<ConcordServerOptions> options = services.AddOptions<ConcordServerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            ConcordServerOptions o = sp.GetRequiredService<IOptions<ConcordServerOptions>>().Value;
+            return new HybridLogicalClock(o.NodeId, sp.GetRequiredService<TimeProvider>(), o.MaxClockDrift);
+        });
+        services.TryAddSingleton<IChangeMerger, CollectionMerger>();
+        services.TryAddSingleton<ProtocolCodecs>();
+        services.TryAddSingleton<PushHandler>();
+        services.TryAddSingleton<PullHandler>();
+        services.AddHostedService<SyncStoreInitializer>();
+        services.AddHealthChecks().AddCheck<SyncStoreHealthCheck>("concord-store");
+        return new ConcordServerBuilder(services);
+    }
+
+    private sealed class ConcordServerBuilder(IServiceCollection services) : IConcordServerBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Concord.Server.Diagnostics;
+
+/// <summary>Server log messages. Event ids 2000-2999 belong to the server. Never logs payloads or secrets.</summary>
+internal static partial class ConcordServerLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Store ready (epoch {Epoch})")]
+    public static partial void StoreReady(ILogger logger, Guid epoch);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Refused {OpId}: clock {AheadMs} ms ahead")]
+    public static partial void ClockDriftRefused(ILogger logger, string opId, long aheadMs);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Push of {Count} changes from {ClientId}: {Applied} applied, {Duplicates} duplicate, {Rejected} rejected")]
+    public static partial void PushApplied(ILogger logger, int count, string clientId, int applied, int duplicates, int rejected);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Bad request on {Path}: {Code}")]
+    public static partial void BadRequest(ILogger logger, string path, string code);
+
+    [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]
+    public static partial void Unhandled(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,85 @@
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Server.Storage;
+using Concord.Server.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Concord.Server.Endpoints;
+
+/// <summary>The HTTP handlers of the sync API.</summary>
+internal static class SyncEndpoints
+{
+    public static Task PushAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
+    {
+        PushRequest? request = await ProtocolExchange.ReadAsync<PushRequest>(ctx, codec).ConfigureAwait(false);
+        if (request is null)
+        {
+            return;
+        }
+
+        PushHandler handler = ctx.RequestServices.GetRequiredService<PushHandler>();
+        (PushResponse? response, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
+        await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
+    });
+
+    public static Task PullAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
+    {
+        PullRequest? request = await ProtocolExchange.ReadAsync<PullRequest>(ctx, codec).ConfigureAwait(false);
+        if (request is null)
+        {
+            return;
+        }
+
+        PullHandler handler = ctx.RequestServices.GetRequiredService<PullHandler>();
+        (PullResponse? response, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
+        await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
+    });
+
+    public static Task DescribeAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
+    {
+        ConcordServerOptions options = ctx.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value;
+        var description = new ServerDescription
+        {
+            Version = typeof(SyncEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            ProtocolVersions = ProtocolExchange.SupportedVersions,
+            Encodings = ctx.RequestServices.GetRequiredService<ProtocolCodecs>().MediaTypes,
+            Limits = options.Limits,
+            MaxClockDriftMs = (long)options.MaxClockDrift.TotalMilliseconds,
+            Collections = options.Collections.Values
+                .Select(c => new CollectionDescription { Name = c.Name, Policy = "lww" })
+                .ToArray(),
+            AllowUndeclaredCollections = options.AllowUndeclaredCollections,
+        };
+        return ProtocolResponses.WriteAsync(ctx, codec, description);
+    });
+
+    public static Task StatsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
+    {
+        ISyncStore store = ctx.RequestServices.GetRequiredService<ISyncStore>();
+        StoreMetadata metadata = await store.ReadMetadataAsync(Tenant(ctx), ctx.RequestAborted).ConfigureAwait(false);
+        await ProtocolResponses.WriteAsync(ctx, codec, new StatsResponse
+        {
+            Records = metadata.Records,
+            Tenants = metadata.Tenants,
+            CurrentVersion = metadata.CurrentVersion,
+            AppliedOps = metadata.AppliedOps,
+        }).ConfigureAwait(false);
+    });
+
+    public static Task NotFoundAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
+        ProtocolExchange.FailAsync(ctx, codec, SyncError.Create(SyncErrorCodes.NotFound, "No such sync endpoint.")));
+
+    public static Task MethodNotAllowedAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
+        ProtocolExchange.FailAsync(ctx, codec, SyncError.BadRequest($"{ctx.Request.Method} is not allowed here."), StatusCodes.Status405MethodNotAllowed));
+
+    private static string Tenant(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value.DefaultTenant;
+
+    private static Task RespondAsync<T>(HttpContext context, Protocol.IProtocolCodec codec, T? response, SyncError? error)
+        where T : class =>
+        response is not null
+            ? ProtocolResponses.WriteAsync(context, codec, response)
+            : ProtocolExchange.FailAsync(context, codec, error!);
+}

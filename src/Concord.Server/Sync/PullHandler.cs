@@ -1,0 +1,97 @@
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Server.Storage;
+using Concord.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Concord.Server.Sync;
+
+/// <summary>Answers a pull: checks the cursor, reads one page from one snapshot, and makes the next cursor.</summary>
+internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IOptions<ConcordServerOptions> options)
+{
+    private readonly ProtocolLimits _limits = options.Value.Limits;
+
+    public async ValueTask<(PullResponse? Response, SyncError? Error)> HandleAsync(string tenant, PullRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryReadRequest(tenant, request, out long after, out int limit, out IReadOnlyList<string>? collections, out SyncError? error))
+        {
+            return (null, error);
+        }
+
+        RecordPage page = await store.ReadPageAsync(tenant, new PageRequest(after, limit, collections), cancellationToken).ConfigureAwait(false);
+        if (after > page.SnapshotVersion)
+        {
+            // The store is behind the client: restored from an older backup, say. Resyncing is the only safe answer.
+            return (null, Stale("The cursor is ahead of this store; pull again from a null cursor."));
+        }
+
+        // Another node, or this one before a restart, may have stored readings this clock has not seen;
+        // the answer's clock must come after everything in it so that the client's next write does too.
+        clock.Observe(page.MaxHlc);
+        long next = page.HasMore ? page.Records[^1].Version : Math.Max(after, page.SnapshotVersion);
+        return (new PullResponse
+        {
+            Records = page.Records,
+            Cursor = SyncCursor.For(store.Epoch, tenant, next).ToString(),
+            HasMore = page.HasMore,
+            Hlc = clock.Now().ToString(),
+        }, null);
+    }
+
+    private bool TryReadRequest(string tenant, PullRequest request, out long after, out int limit, out IReadOnlyList<string>? collections, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)
+    {
+        after = 0;
+        limit = request.Limit ?? _limits.DefaultPullLimit;
+        collections = null;
+        error = null;
+        if (limit < 1)
+        {
+            error = SyncError.BadRequest("limit must be at least 1.", new Dictionary<string, object> { ["field"] = "limit" });
+            return false;
+        }
+
+        limit = Math.Min(limit, _limits.MaxPullLimit);
+        if (request.Collections is { } names)
+        {
+            if (names.Count > _limits.MaxPullCollections)
+            {
+                error = SyncError.BadRequest($"A pull names at most {_limits.MaxPullCollections} collections.", new Dictionary<string, object> { ["field"] = "collections" });
+                return false;
+            }
+
+            foreach (string name in names)
+            {
+                if (!NameRules.IsValidCollectionName(name))
+                {
+                    error = SyncError.BadRequest("collections must hold valid collection names.", new Dictionary<string, object> { ["field"] = "collections" });
+                    return false;
+                }
+            }
+
+            collections = names.Distinct(StringComparer.Ordinal).ToArray();
+        }
+
+        if (request.Cursor is null)
+        {
+            return true;
+        }
+
+        if (!SyncCursor.TryParse(request.Cursor, out SyncCursor cursor))
+        {
+            error = SyncError.BadRequest("The cursor is not one this server issued.", new Dictionary<string, object> { ["field"] = "cursor" });
+            return false;
+        }
+
+        if (cursor.Epoch != store.Epoch || !cursor.BelongsTo(tenant))
+        {
+            error = Stale("The cursor belongs to another store or tenant; pull again from a null cursor.");
+            return false;
+        }
+
+        after = cursor.Version;
+        return true;
+    }
+
+    private static SyncError Stale(string message) => SyncError.Create(SyncErrorCodes.CursorStale, message);
+}

@@ -1,0 +1,112 @@
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Records;
+using Concord.Server.Diagnostics;
+using Concord.Server.Merging;
+using Concord.Server.Storage;
+using Concord.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Concord.Server.Sync;
+
+/// <summary>
+/// Applies a push: checks every change, refuses the bad ones one by one, and hands the rest to the
+/// store as one transaction. Transport-free, so HTTP and WebSocket share it.
+/// </summary>
+internal sealed class PushHandler(
+    ISyncStore store,
+    IChangeMerger merger,
+    HybridLogicalClock clock,
+    IOptions<ConcordServerOptions> options,
+    ILogger<PushHandler> logger)
+{
+    private readonly ConcordServerOptions _options = options.Value;
+    private readonly ChangeValidator _validator = new(options.Value.Limits);
+
+    public async ValueTask<(PushResponse? Response, SyncError? Error)> HandleAsync(string tenant, PushRequest request, CancellationToken cancellationToken)
+    {
+        if (!_validator.TryValidateBatch(request, out SyncError? batchError))
+        {
+            return (null, batchError);
+        }
+
+        IReadOnlyList<ChangeMessage> messages = request.Changes;
+        var results = new ChangeResultMessage[messages.Count];
+        var accepted = new List<Change>(messages.Count);
+        var acceptedAt = new List<int>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (TryAccept(messages[i], out Change? change, out SyncError? error))
+            {
+                accepted.Add(change);
+                acceptedAt.Add(i);
+            }
+            else
+            {
+                results[i] = Result(messages[i].OpId, ChangeOutcome.Rejected(error));
+            }
+        }
+
+        int applied = 0, duplicates = 0;
+        if (accepted.Count > 0)
+        {
+            IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(tenant, accepted, merger, cancellationToken).ConfigureAwait(false);
+            for (int k = 0; k < outcomes.Count; k++)
+            {
+                ChangeOutcome outcome = outcomes[k];
+                if (outcome.Status == ChangeStatus.Applied)
+                {
+                    applied++;
+                    clock.Observe(accepted[k].Hlc);
+                }
+                else if (outcome.Status == ChangeStatus.Duplicate)
+                {
+                    duplicates++;
+                }
+
+                results[acceptedAt[k]] = Result(accepted[k].OpId, outcome);
+            }
+        }
+
+        ConcordServerLog.PushApplied(logger, messages.Count, request.ClientId, applied, duplicates, messages.Count - applied - duplicates);
+        return (new PushResponse { Results = results, Hlc = clock.Now().ToString() }, null);
+    }
+
+    private bool TryAccept(ChangeMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Change? change, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)
+    {
+        if (!_validator.TryValidate(message, out change, out error))
+        {
+            return false;
+        }
+
+        if (!clock.IsWithinDrift(change.Hlc, out TimeSpan ahead))
+        {
+            ConcordServerLog.ClockDriftRefused(logger, change.OpId, (long)ahead.TotalMilliseconds);
+            error = SyncError.Create(
+                SyncErrorCodes.ClockDrift,
+                $"The change is stamped {(long)ahead.TotalMilliseconds} ms ahead of the server's clock; at most {(long)clock.MaxDrift.TotalMilliseconds} ms is allowed.",
+                new Dictionary<string, object> { ["aheadMs"] = (long)ahead.TotalMilliseconds, ["maxDriftMs"] = (long)clock.MaxDrift.TotalMilliseconds });
+            change = null;
+            return false;
+        }
+
+        if (!_options.AllowUndeclaredCollections && !_options.Collections.ContainsKey(change.Collection))
+        {
+            error = SyncError.InvalidChange($"The server declares no collection '{change.Collection}'.", new Dictionary<string, object> { ["field"] = "collection" });
+            change = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static ChangeResultMessage Result(string opId, ChangeOutcome outcome) => new()
+    {
+        OpId = opId,
+        Status = outcome.Status,
+        Version = outcome.Error is null ? outcome.Version : null,
+        Error = outcome.Error is null ? null : ErrorBody.From(outcome.Error),
+    };
+}

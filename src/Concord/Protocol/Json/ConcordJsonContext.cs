@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Concord.Protocol.Json;
+
+/// <summary>
+/// Source-generated serializers for every protocol message. Strict on purpose: unknown members,
+/// missing required members, nulls where none are allowed and numbers in strings all fail, so that
+/// a client's mistake is reported instead of silently half-applied.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false,
+    Converters = [typeof(RawJsonValueConverter)])]
+[JsonSerializable(typeof(PushRequest))]
+[JsonSerializable(typeof(PushResponse))]
+[JsonSerializable(typeof(PullRequest))]
+[JsonSerializable(typeof(PullResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(ServerDescription))]
+[JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(int[]))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class ConcordJsonContext : JsonSerializerContext;

@@ -1,0 +1,14 @@
+namespace Concord.Protocol;
+
+/// <summary><c>POST {base}/pull</c> body: <c>{"cursor":null|"…","limit"?,"collections"?}</c>.</summary>
+public sealed class PullRequest
+{
+    /// <summary>Where the last pull ended; null for everything.</summary>
+    public string? Cursor { get; init; }
+
+    /// <summary>Page size; the server's default when absent, cut to its maximum.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Only these collections; all when absent.</summary>
+    public IReadOnlyList<string>? Collections { get; init; }
+}

@@ -1,0 +1,54 @@
+using Concord.Clock;
+
+namespace Concord.Records;
+
+/// <summary>One validated write to one record, as a client made it.</summary>
+/// <example><code>
+/// var change = new Change("op-1", "todos", "0190f3a2-...", ChangeKind.Patch,
+///     new Dictionary&lt;string, RawJsonValue&gt; { ["done"] = RawJsonValue.Parse("true") }, clock.Now());
+/// </code></example>
+public sealed class Change
+{
+    private static readonly IReadOnlyDictionary<string, RawJsonValue> NoFields = new Dictionary<string, RawJsonValue>();
+
+    /// <summary>Creates a change.</summary>
+    public Change(string opId, string collection, string id, ChangeKind kind, IReadOnlyDictionary<string, RawJsonValue>? fields, HlcTimestamp hlc, long? baseVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(opId);
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        if (hlc.IsEmpty)
+        {
+            throw new ArgumentException("A change needs a clock reading.", nameof(hlc));
+        }
+
+        OpId = opId;
+        Collection = collection;
+        Id = id;
+        Kind = kind;
+        Fields = kind == ChangeKind.Delete ? NoFields : fields ?? NoFields;
+        Hlc = hlc;
+        BaseVersion = baseVersion;
+    }
+
+    /// <summary>The client-made id that makes retries safe.</summary>
+    public string OpId { get; }
+
+    /// <summary>The record's collection.</summary>
+    public string Collection { get; }
+
+    /// <summary>The record's id.</summary>
+    public string Id { get; }
+
+    /// <summary>What the change does.</summary>
+    public ChangeKind Kind { get; }
+
+    /// <summary>The fields written (none for a delete).</summary>
+    public IReadOnlyDictionary<string, RawJsonValue> Fields { get; }
+
+    /// <summary>The clock reading of the write.</summary>
+    public HlcTimestamp Hlc { get; }
+
+    /// <summary>The record version the client saw when it made the change, if it says.</summary>
+    public long? BaseVersion { get; }
+}

@@ -1,0 +1,186 @@
+using Concord.Clock;
+
+namespace Concord.Records;
+
+/// <summary>
+/// Everything known about one record: its fields with the clock reading of each, its tombstone,
+/// and the watermark of the last put. Merging two states (see <see cref="Merge.LastWriterWinsMerge"/>)
+/// is commutative, associative and idempotent.
+/// </summary>
+/// <remarks>
+/// The state is kept normalized: a field whose reading is at or below the tombstone, or below the
+/// watermark, has lost and is not kept, and a watermark at or below the tombstone is dropped.
+/// The tombstone itself stays after a record is revived, so that a late write older than the
+/// delete still loses.
+/// </remarks>
+public sealed class RecordState
+{
+    private readonly Dictionary<string, FieldState> _fields;
+
+    /// <summary>Creates an empty state for a record that has never been written.</summary>
+    public RecordState(string collection, string id)
+        : this(collection, id, new Dictionary<string, FieldState>(StringComparer.Ordinal), default, default, 0)
+    {
+    }
+
+    /// <summary>Restores a state, for example from storage. The fields are normalized against the tombstone and watermark.</summary>
+    public RecordState(string collection, string id, IEnumerable<KeyValuePair<string, FieldState>> fields, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
+        : this(collection, id, new Dictionary<string, FieldState>(fields, StringComparer.Ordinal), tombstone, watermark, version)
+    {
+    }
+
+    private RecordState(string collection, string id, Dictionary<string, FieldState> fields, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        Collection = collection;
+        Id = id;
+        _fields = fields;
+        Tombstone = tombstone;
+        Watermark = watermark;
+        Version = version;
+        Normalize();
+    }
+
+    /// <summary>The record's collection.</summary>
+    public string Collection { get; }
+
+    /// <summary>The record's id.</summary>
+    public string Id { get; }
+
+    /// <summary>The server version of this state (0 before the server has seen it).</summary>
+    public long Version { get; set; }
+
+    /// <summary>The reading of the latest delete, or <c>default</c> if never deleted.</summary>
+    public HlcTimestamp Tombstone { get; private set; }
+
+    /// <summary>The reading of the latest put that still matters, or <c>default</c>.</summary>
+    public HlcTimestamp Watermark { get; private set; }
+
+    /// <summary>The live fields.</summary>
+    public IReadOnlyDictionary<string, FieldState> Fields => _fields;
+
+    /// <summary>
+    /// True when the latest delete is at or after every write that survives: no field and no put is newer.
+    /// </summary>
+    public bool IsDeleted => !Tombstone.IsEmpty && _fields.Count == 0 && Watermark.IsEmpty;
+
+    /// <summary>The tombstone's reading while the record is deleted; null while it is alive.</summary>
+    public HlcTimestamp? DeletedAt => IsDeleted ? Tombstone : null;
+
+    /// <summary>The greatest reading anywhere in this state.</summary>
+    public HlcTimestamp MaxHlc
+    {
+        get
+        {
+            HlcTimestamp max = HlcTimestamp.Max(Tombstone, Watermark);
+            foreach (FieldState value in _fields.Values)
+            {
+                max = HlcTimestamp.Max(max, value.Hlc);
+            }
+
+            return max;
+        }
+    }
+
+    /// <summary>A deep copy.</summary>
+    public RecordState Clone() => new(Collection, Id, new Dictionary<string, FieldState>(_fields, StringComparer.Ordinal), Tombstone, Watermark, Version);
+
+    /// <summary>Whether two states hold the same fields, readings, tombstone and watermark (the version is not compared).</summary>
+    public bool SameContentAs(RecordState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Tombstone != other.Tombstone || Watermark != other.Watermark || _fields.Count != other._fields.Count)
+        {
+            return false;
+        }
+
+        foreach ((string name, FieldState field) in _fields)
+        {
+            if (!other._fields.TryGetValue(name, out FieldState theirs) || theirs != field)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal void RaiseTombstone(HlcTimestamp hlc)
+    {
+        if (hlc > Tombstone)
+        {
+            Tombstone = hlc;
+            Normalize();
+        }
+    }
+
+    internal void RaiseWatermark(HlcTimestamp hlc)
+    {
+        if (hlc > Watermark)
+        {
+            Watermark = hlc;
+            Normalize();
+        }
+    }
+
+    /// <summary>Offers a field write; it wins if its reading is newer than what the field and the record already have.</summary>
+    internal bool OfferField(string name, FieldState candidate)
+    {
+        if (!Survives(candidate.Hlc))
+        {
+            return false;
+        }
+
+        if (_fields.TryGetValue(name, out FieldState current) && !Wins(candidate, current))
+        {
+            return false;
+        }
+
+        _fields[name] = candidate;
+        return true;
+    }
+
+    private bool Survives(HlcTimestamp hlc) =>
+        (Tombstone.IsEmpty || hlc > Tombstone) && (Watermark.IsEmpty || hlc >= Watermark);
+
+    /// <summary>
+    /// Newer reading wins. Two different writes never share a reading unless a client misbehaves;
+    /// comparing the values then keeps the merge deterministic anyway.
+    /// </summary>
+    private static bool Wins(FieldState candidate, FieldState current)
+    {
+        int byClock = candidate.Hlc.CompareTo(current.Hlc);
+        return byClock > 0 || (byClock == 0 && candidate.Value.Utf8.Span.SequenceCompareTo(current.Value.Utf8.Span) > 0);
+    }
+
+    private void Normalize()
+    {
+        if (!Watermark.IsEmpty && !Tombstone.IsEmpty && Watermark <= Tombstone)
+        {
+            Watermark = default;
+        }
+
+        if (_fields.Count == 0 || (Tombstone.IsEmpty && Watermark.IsEmpty))
+        {
+            return;
+        }
+
+        List<string>? lost = null;
+        foreach ((string name, FieldState field) in _fields)
+        {
+            if (!Survives(field.Hlc))
+            {
+                (lost ??= []).Add(name);
+            }
+        }
+
+        if (lost is not null)
+        {
+            foreach (string name in lost)
+            {
+                _fields.Remove(name);
+            }
+        }
+    }
+}

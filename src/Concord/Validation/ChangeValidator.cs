@@ -1,0 +1,176 @@
+using System.Diagnostics.CodeAnalysis;
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Records;
+
+namespace Concord.Validation;
+
+/// <summary>
+/// Checks push messages against the protocol's rules and limits, and turns each valid
+/// <see cref="ChangeMessage"/> into a <see cref="Change"/>. Never throws on bad input.
+/// </summary>
+/// <example><code>
+/// var validator = new ChangeValidator(new ProtocolLimits());
+/// if (!validator.TryValidate(message, out Change? change, out SyncError? error)) { /* reject this change */ }
+/// </code></example>
+public sealed class ChangeValidator(ProtocolLimits limits)
+{
+    private readonly ProtocolLimits _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    /// <summary>
+    /// Checks what a whole push needs before any change can be answered: a client id, the batch size,
+    /// and op ids (a result is keyed by its op id, so a change without a usable one cannot be rejected alone).
+    /// </summary>
+    public bool TryValidateBatch(PushRequest request, [NotNullWhen(false)] out SyncError? error)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!NameRules.IsValidId(request.ClientId, _limits.MaxOpIdLength))
+        {
+            error = SyncError.BadRequest($"clientId must be 1-{_limits.MaxOpIdLength} printable characters.", Meta("field", "clientId"));
+            return false;
+        }
+
+        if (request.Changes.Count > _limits.MaxBatchChanges)
+        {
+            error = SyncError.PayloadTooLarge($"A push holds at most {_limits.MaxBatchChanges} changes; this one has {request.Changes.Count}.", "maxBatchChanges", _limits.MaxBatchChanges);
+            return false;
+        }
+
+        for (int i = 0; i < request.Changes.Count; i++)
+        {
+            if (!NameRules.IsValidId(request.Changes[i].OpId, _limits.MaxOpIdLength))
+            {
+                error = SyncError.BadRequest($"changes[{i}].opId must be 1-{_limits.MaxOpIdLength} printable characters.", Meta("field", $"changes[{i}].opId"));
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>Checks one change and converts it.</summary>
+    public bool TryValidate(ChangeMessage message, [NotNullWhen(true)] out Change? change, [NotNullWhen(false)] out SyncError? error)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        change = null;
+        if (!NameRules.IsValidCollectionName(message.Collection))
+        {
+            error = Invalid("collection must match ^[A-Za-z_][A-Za-z0-9_.-]{0,63}$.", "collection");
+            return false;
+        }
+
+        if (!NameRules.IsValidId(message.Id, _limits.MaxIdLength))
+        {
+            error = Invalid($"id must be 1-{_limits.MaxIdLength} characters with no control characters.", "id");
+            return false;
+        }
+
+        if (!TryParseKind(message.Kind, out ChangeKind kind))
+        {
+            error = Invalid("kind must be \"put\", \"patch\" or \"delete\".", "kind");
+            return false;
+        }
+
+        if (!HlcTimestamp.TryParse(message.Hlc, out HlcTimestamp hlc))
+        {
+            error = Invalid("hlc must be 16 lowercase hex digits, '-', and a node id.", "hlc");
+            return false;
+        }
+
+        if (message.BaseVersion is < 0)
+        {
+            error = Invalid("baseVersion must not be negative.", "baseVersion");
+            return false;
+        }
+
+        Dictionary<string, RawJsonValue>? fields = null;
+        if (kind == ChangeKind.Delete)
+        {
+            if (message.Fields is { } present && !IsEmptyOrNull(present))
+            {
+                error = Invalid("A delete carries no fields.", "fields");
+                return false;
+            }
+        }
+        else if (!TryReadFields(message.Fields, out fields, out error))
+        {
+            return false;
+        }
+
+        change = new Change(message.OpId, message.Collection, message.Id, kind, fields, hlc, message.BaseVersion);
+        error = null;
+        return true;
+    }
+
+    private bool TryReadFields(RawJsonValue? raw, out Dictionary<string, RawJsonValue>? fields, [NotNullWhen(false)] out SyncError? error)
+    {
+        fields = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
+        if (raw is not { } json || json.Kind != System.Text.Json.JsonValueKind.Object)
+        {
+            error = Invalid("A put or patch carries a JSON object of fields.", "fields");
+            return false;
+        }
+
+        if (!JsonObjectFields.TrySplit(json, fields, out string? duplicate))
+        {
+            error = Invalid(duplicate is null ? "fields must be a JSON object." : "fields names one member twice.", "fields");
+            return false;
+        }
+
+        if (fields.Count > _limits.MaxFieldsPerRecord)
+        {
+            error = Invalid($"A change writes at most {_limits.MaxFieldsPerRecord} fields.", "fields");
+            return false;
+        }
+
+        foreach (string name in fields.Keys)
+        {
+            if (!NameRules.IsValidFieldName(name, _limits.MaxFieldNameLength))
+            {
+                error = Invalid($"Field names are 1-{_limits.MaxFieldNameLength} characters with no control characters.", "fields");
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>Parses a change kind as it appears on the wire.</summary>
+    public static bool TryParseKind(string? text, out ChangeKind kind)
+    {
+        switch (text)
+        {
+            case "put":
+                kind = ChangeKind.Put;
+                return true;
+            case "patch":
+                kind = ChangeKind.Patch;
+                return true;
+            case "delete":
+                kind = ChangeKind.Delete;
+                return true;
+            default:
+                kind = default;
+                return false;
+        }
+    }
+
+    /// <summary>The wire word for a change kind.</summary>
+    public static string FormatKind(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Put => "put",
+        ChangeKind.Patch => "patch",
+        ChangeKind.Delete => "delete",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static bool IsEmptyOrNull(RawJsonValue value) =>
+        value.Kind == System.Text.Json.JsonValueKind.Null || value.Utf8.Span.Trim(" \t\r\n"u8).SequenceEqual("{}"u8);
+
+    private static SyncError Invalid(string message, string field) => SyncError.InvalidChange(message, Meta("field", field));
+
+    private static Dictionary<string, object> Meta(string key, object value) => new() { [key] = value };
+}
