@@ -28,6 +28,9 @@ public sealed class JsonProtocolCodec : IProtocolCodec
         var options = new JsonSerializerOptions(ConcordJsonContext.Default.Options)
         {
             MaxDepth = EnvelopeDepth + limits.MaxNestingDepth,
+
+            // Messages are data for programs, never embedded in HTML; plain quotes read better in errors.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         _context = new ConcordJsonContext(options);
     }

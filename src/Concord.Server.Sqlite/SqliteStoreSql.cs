@@ -1,0 +1,99 @@
+namespace Concord.Server.Sqlite;
+
+/// <summary>Every statement of the SQLite store. Parameters only; no text is ever spliced in.</summary>
+internal static class SqliteStoreSql
+{
+    /// <summary>Migrations by schema version (<c>PRAGMA user_version</c>): entry i moves the schema from i to i + 1.</summary>
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE concord_meta(
+            key TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE concord_tenants(
+            tenant TEXT NOT NULL PRIMARY KEY,
+            version INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            ops INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE concord_records(
+            tenant TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            fields TEXT NOT NULL,
+            hlcs TEXT NOT NULL,
+            tombstone TEXT NULL,
+            watermark TEXT NULL,
+            deleted INTEGER NOT NULL,
+            max_hlc TEXT NOT NULL,
+            UNIQUE(tenant, collection, id)
+        );
+
+        CREATE UNIQUE INDEX concord_records_by_version ON concord_records(tenant, version);
+
+        CREATE TABLE concord_ops(
+            tenant TEXT NOT NULL,
+            op_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            applied_at INTEGER NOT NULL,
+            PRIMARY KEY(tenant, op_id)
+        ) WITHOUT ROWID;
+        """,
+    ];
+
+    public const string ReadEpoch = "SELECT value FROM concord_meta WHERE key = 'epoch'";
+
+    public const string WriteEpoch = "INSERT INTO concord_meta(key, value) VALUES ('epoch', $epoch)";
+
+    public const string ReadTenant = "SELECT version, records, ops FROM concord_tenants WHERE tenant = $tenant";
+
+    public const string CountTenants = "SELECT count(*) FROM concord_tenants";
+
+    public const string WriteTenant = """
+        INSERT INTO concord_tenants(tenant, version, records, ops) VALUES ($tenant, $version, $records, $ops)
+        ON CONFLICT(tenant) DO UPDATE SET version = excluded.version, records = excluded.records, ops = excluded.ops
+        """;
+
+    /// <summary>CROSS JOIN keeps json_each as the outer loop so that every op id is one index probe.</summary>
+    public const string FindOps = """
+        SELECT j.value, o.version
+        FROM json_each($opIds) AS j CROSS JOIN concord_ops AS o
+        WHERE o.tenant = $tenant AND o.op_id = j.value
+        """;
+
+    public const string FindRecords = """
+        SELECT r.collection, r.id, r.version, r.fields, r.hlcs, r.tombstone, r.watermark
+        FROM json_each($keys) AS j CROSS JOIN concord_records AS r
+        WHERE r.tenant = $tenant AND r.collection = j.value ->> 0 AND r.id = j.value ->> 1
+        """;
+
+    public const string UpsertRecord = """
+        INSERT INTO concord_records(tenant, collection, id, version, fields, hlcs, tombstone, watermark, deleted, max_hlc)
+        VALUES ($tenant, $collection, $id, $version, $fields, $hlcs, $tombstone, $watermark, $deleted, $maxHlc)
+        ON CONFLICT(tenant, collection, id) DO UPDATE SET
+            version = excluded.version, fields = excluded.fields, hlcs = excluded.hlcs, tombstone = excluded.tombstone,
+            watermark = excluded.watermark, deleted = excluded.deleted, max_hlc = excluded.max_hlc
+        """;
+
+    public const string InsertOp = "INSERT INTO concord_ops(tenant, op_id, version, applied_at) VALUES ($tenant, $opId, $version, $appliedAt)";
+
+    public const string ReadPage = """
+        SELECT collection, id, version, fields, hlcs, CASE WHEN deleted THEN tombstone END, max_hlc
+        FROM concord_records
+        WHERE tenant = $tenant AND version > $after
+        ORDER BY version
+        LIMIT $limit
+        """;
+
+    public const string ReadPageOfCollections = """
+        SELECT collection, id, version, fields, hlcs, CASE WHEN deleted THEN tombstone END, max_hlc
+        FROM concord_records
+        WHERE tenant = $tenant AND version > $after AND collection IN (SELECT value FROM json_each($collections))
+        ORDER BY version
+        LIMIT $limit
+        """;
+}

@@ -1,0 +1,429 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Concord.Clock;
+using Concord.Protocol;
+using Concord.Records;
+using Concord.Server.Merging;
+using Concord.Server.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Concord.Server.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. One writer connection applies batches one at a
+/// time, each in one <c>BEGIN IMMEDIATE</c> transaction, so versions are assigned and committed in
+/// order and a reader's snapshot always holds a contiguous prefix of them. Readers use pooled
+/// connections and never block the writer.
+/// </summary>
+/// <example><code>
+/// await using var store = new SqliteSyncStore(Options.Create(new SqliteStoreOptions { Path = "concord.db" }), TimeProvider.System);
+/// await store.InitializeAsync();
+/// </code></example>
+public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+    private WriterCommands? _commands;
+    private Guid _epoch;
+
+    /// <summary>Creates a store over the file named in <paramref name="options"/>; nothing is opened until <see cref="InitializeAsync"/>.</summary>
+    public SqliteSyncStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = System.IO.Path.GetFullPath(_options.Path),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+
+    /// <inheritdoc />
+    public Guid Epoch => _epoch != Guid.Empty ? _epoch : throw new InvalidOperationException("The store is not initialized.");
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_writer is not null)
+            {
+                return;
+            }
+
+            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_options.Path));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            var writer = new SqliteConnection(_connectionString);
+            writer.Open();
+            Execute(writer, "PRAGMA journal_mode=WAL");
+            Execute(writer, _options.DurableCommits ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+            Execute(writer, $"PRAGMA cache_size=-{_options.CacheSizeKiB}");
+            Migrate(writer);
+            _epoch = ReadOrCreateEpoch(writer);
+            _commands = new WriterCommands(writer);
+            _writer = writer;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<ChangeOutcome>> ApplyAsync(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(merger);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ApplyLocked(tenant, changes, merger);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RecordPage> ReadPageAsync(string tenant, PageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(request);
+        using SqliteConnection connection = OpenReader();
+        using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
+        long snapshotVersion = ReadTenant(connection, snapshot, tenant).Version;
+
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = request.Collections is null ? SqliteStoreSql.ReadPage : SqliteStoreSql.ReadPageOfCollections;
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$after", request.AfterVersion);
+        command.Parameters.AddWithValue("$limit", request.Limit + 1);
+        if (request.Collections is not null)
+        {
+            command.Parameters.AddWithValue("$collections", JsonArray(request.Collections));
+        }
+
+        var records = new List<RecordMessage>(Math.Min(request.Limit, 1024));
+        string maxHlc = string.Empty;
+        bool hasMore = false;
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                if (records.Count == request.Limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+
+                records.Add(new RecordMessage
+                {
+                    Collection = reader.GetString(0),
+                    Id = reader.GetString(1),
+                    Version = reader.GetInt64(2),
+                    Fields = RawJsonValue.FromValidatedUtf8(reader.GetFieldValue<byte[]>(3)),
+                    Hlcs = RawJsonValue.FromValidatedUtf8(reader.GetFieldValue<byte[]>(4)),
+                    Deleted = reader.IsDBNull(5) ? null : reader.GetString(5),
+                });
+
+                // Wire-form readings order as strings do, so the greatest is found without parsing each.
+                string recordMax = reader.GetString(6);
+                if (string.CompareOrdinal(recordMax, maxHlc) > 0)
+                {
+                    maxHlc = recordMax;
+                }
+            }
+        }
+
+        snapshot.Commit();
+        HlcTimestamp.TryParse(maxHlc, out HlcTimestamp max);
+        return ValueTask.FromResult(new RecordPage(records, hasMore, snapshotVersion, max));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StoreMetadata> ReadMetadataAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        using SqliteConnection connection = OpenReader();
+        using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
+        TenantRow row = ReadTenant(connection, snapshot, tenant);
+        using SqliteCommand count = connection.CreateCommand();
+        count.Transaction = snapshot;
+        count.CommandText = SqliteStoreSql.CountTenants;
+        long tenants = (long)count.ExecuteScalar()!;
+        snapshot.Commit();
+        return ValueTask.FromResult(new StoreMetadata(row.Version, row.Records, row.Ops, tenants));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            DisposeWriter();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writeLock.Wait();
+        try
+        {
+            DisposeWriter();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void DisposeWriter()
+    {
+        _commands?.Dispose();
+        _commands = null;
+        if (_writer is not null)
+        {
+            _writer.Dispose();
+            _writer = null;
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private IReadOnlyList<ChangeOutcome> ApplyLocked(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger)
+    {
+        SqliteConnection writer = _writer ?? throw new InvalidOperationException("The store is not initialized.");
+        WriterCommands commands = _commands!;
+        using SqliteTransaction transaction = writer.BeginTransaction(deferred: false);
+        commands.Enlist(transaction);
+
+        TenantRow row = ReadTenant(writer, transaction, tenant);
+        Dictionary<string, long> appliedOps = FindAppliedOps(commands, tenant, changes);
+        Dictionary<(string, string), RecordState> states = FindRecords(commands, tenant, changes);
+        var touched = new HashSet<(string, string)>();
+        var outcomes = new ChangeOutcome[changes.Count];
+        long version = row.Version;
+        long newRecords = 0;
+        long appliedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        for (int i = 0; i < changes.Count; i++)
+        {
+            Change change = changes[i];
+            if (appliedOps.TryGetValue(change.OpId, out long firstVersion))
+            {
+                outcomes[i] = ChangeOutcome.Duplicate(firstVersion);
+                continue;
+            }
+
+            var key = (change.Collection, change.Id);
+            bool existed = states.TryGetValue(key, out RecordState? current);
+            MergeDecision decision = merger.Merge(current, change);
+            if (decision.Merged is not { } merged)
+            {
+                outcomes[i] = ChangeOutcome.Rejected(decision.Rejection!);
+                continue;
+            }
+
+            merged.Version = ++version;
+            if (!existed)
+            {
+                newRecords++;
+            }
+
+            states[key] = merged;
+            touched.Add(key);
+            appliedOps[change.OpId] = version;
+            commands.InsertOp(tenant, change.OpId, version, appliedAt);
+            outcomes[i] = ChangeOutcome.Applied(version);
+        }
+
+        // A record changed several times in one batch is written once, at its last version.
+        foreach ((string, string) key in touched)
+        {
+            commands.UpsertRecord(tenant, states[key]);
+        }
+
+        if (version != row.Version)
+        {
+            commands.WriteTenant(tenant, version, row.Records + newRecords, row.Ops + (version - row.Version));
+        }
+
+        transaction.Commit();
+        return outcomes;
+    }
+
+    private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
+    {
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        SqliteCommand command = commands.FindOps;
+        command.Parameters["$tenant"].Value = tenant;
+        command.Parameters["$opIds"].Value = JsonArray(changes.Select(c => c.OpId));
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return found;
+    }
+
+    private static Dictionary<(string, string), RecordState> FindRecords(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
+    {
+        var states = new Dictionary<(string, string), RecordState>();
+        var buffer = new ArrayBufferWriter<byte>(changes.Count * 64);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (Change change in changes)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(change.Collection);
+                json.WriteStringValue(change.Id);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        SqliteCommand command = commands.FindRecords;
+        command.Parameters["$tenant"].Value = tenant;
+        command.Parameters["$keys"].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string collection = reader.GetString(0);
+            string id = reader.GetString(1);
+            states[(collection, id)] = RecordStateJson.Read(
+                collection,
+                id,
+                reader.GetFieldValue<byte[]>(3),
+                reader.GetFieldValue<byte[]>(4),
+                ReadHlc(reader, 5),
+                ReadHlc(reader, 6),
+                reader.GetInt64(2));
+        }
+
+        return states;
+    }
+
+    private static HlcTimestamp ReadHlc(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? default : HlcTimestamp.Parse(reader.GetString(ordinal));
+
+    private static TenantRow ReadTenant(SqliteConnection connection, SqliteTransaction transaction, string tenant)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteStoreSql.ReadTenant;
+        command.Parameters.AddWithValue("$tenant", tenant);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? new TenantRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : default;
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        if (_writer is null)
+        {
+            throw new InvalidOperationException("The store is not initialized.");
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+        long current = ScalarLong(connection, transaction, "PRAGMA user_version");
+        if (current > SqliteStoreSql.Migrations.Length)
+        {
+            throw new InvalidOperationException($"The database has schema version {current}, newer than this server's {SqliteStoreSql.Migrations.Length}.");
+        }
+
+        for (long next = current; next < SqliteStoreSql.Migrations.Length; next++)
+        {
+            Execute(connection, SqliteStoreSql.Migrations[next], transaction);
+            Execute(connection, $"PRAGMA user_version = {next + 1}", transaction);
+        }
+
+        transaction.Commit();
+    }
+
+    private static Guid ReadOrCreateEpoch(SqliteConnection connection)
+    {
+        using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+        using SqliteCommand read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = SqliteStoreSql.ReadEpoch;
+        if (read.ExecuteScalar() is string existing)
+        {
+            transaction.Commit();
+            return Guid.Parse(existing);
+        }
+
+        Guid epoch = Guid.NewGuid();
+        using SqliteCommand write = connection.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = SqliteStoreSql.WriteEpoch;
+        write.Parameters.AddWithValue("$epoch", epoch.ToString("D"));
+        write.ExecuteNonQuery();
+        transaction.Commit();
+        return epoch;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static long ScalarLong(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (string value in values)
+            {
+                json.WriteStringValue(value);
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private readonly record struct TenantRow(long Version, long Records, long Ops);
+}
