@@ -36,4 +36,24 @@ public static class JsonObjectFields
 
         return true;
     }
+
+    /// <summary>Writes members as one JSON object, in ordinal name order.</summary>
+    public static byte[] Write(IEnumerable<KeyValuePair<string, RawJsonValue>> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            foreach (KeyValuePair<string, RawJsonValue> member in members.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(member.Key);
+                writer.WriteRawValue(member.Value.Utf8.Span, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 }

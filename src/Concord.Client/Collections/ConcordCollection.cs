@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Concord.Records;
+using Concord.Validation;
+
+namespace Concord.Client.Collections;
+
+/// <summary>
+/// One collection seen as objects of <typeparamref name="T"/>. Writes apply locally at once and
+/// reach the server with the next sync; reads see the local view (server state plus pending edits).
+/// </summary>
+/// <example><code>
+/// var todos = client.Collection&lt;Todo&gt;("todos");
+/// await todos.PutAsync("t1", new Todo { Title = "Buy milk" });
+/// await todos.PatchAsync("t1", new { done = true });
+/// Todo? t = await todos.GetAsync("t1");
+/// var open = await todos.Query().Where("done", "=", false).OrderBy("title").ToListAsync();
+/// </code></example>
+public sealed class ConcordCollection<T>
+{
+    private readonly ConcordClient _client;
+    private readonly JsonSerializerOptions _json;
+
+    internal ConcordCollection(ConcordClient client, string name, JsonSerializerOptions json)
+    {
+        _client = client;
+        Name = name;
+        _json = json;
+    }
+
+    /// <summary>The collection's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Replaces the record with <paramref name="value"/>'s fields (fields it lacks are removed).</summary>
+    /// <exception cref="ArgumentException"><paramref name="value"/> does not serialize to a JSON object of valid fields.</exception>
+    public Task PutAsync(string id, T value, CancellationToken cancellationToken = default) =>
+        _client.WriteAsync(Name, id, ChangeKind.Put, Fields(JsonSerializer.SerializeToUtf8Bytes(value, _json)), cancellationToken);
+
+    /// <summary>Sets the fields named by <paramref name="fields"/> (an anonymous object or a dictionary) and leaves the rest.</summary>
+    /// <exception cref="ArgumentException"><paramref name="fields"/> does not serialize to a JSON object of valid fields.</exception>
+    public Task PatchAsync(string id, object fields, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return _client.WriteAsync(Name, id, ChangeKind.Patch, Fields(JsonSerializer.SerializeToUtf8Bytes(fields, fields.GetType(), _json)), cancellationToken);
+    }
+
+    /// <summary>Deletes the record (a tombstone that wins over older writes everywhere).</summary>
+    public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.WriteAsync(Name, id, ChangeKind.Delete, null, cancellationToken);
+
+    /// <summary>The record as this replica sees it, or default when absent or deleted.</summary>
+    public async Task<T?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        string? data = await _client.Store.ReadViewAsync(Name, id, cancellationToken).ConfigureAwait(false);
+        return data is null ? default : JsonSerializer.Deserialize<T>(data, _json);
+    }
+
+    /// <summary>Every live record of the collection, by id.</summary>
+    public Task<IReadOnlyList<T>> ListAsync(CancellationToken cancellationToken = default) => Query().ToListAsync(cancellationToken);
+
+    /// <summary>Starts a query over the collection's view.</summary>
+    public CollectionQuery<T> Query() => new(_client.Store, Name, _json);
+
+    private static RawJsonValue Fields(byte[] json)
+    {
+        RawJsonValue value = RawJsonValue.FromValidatedUtf8(json);
+        var fields = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
+        if (value.Kind != JsonValueKind.Object || !JsonObjectFields.TrySplit(value, fields, out _))
+        {
+            throw new ArgumentException("A record serializes to a JSON object with each field named once.");
+        }
+
+        Protocol.ProtocolLimits limits = ConcordClient.LocalLimits;
+        if (fields.Count > limits.MaxFieldsPerRecord)
+        {
+            throw new ArgumentException($"A record has at most {limits.MaxFieldsPerRecord} fields.");
+        }
+
+        foreach (string name in fields.Keys)
+        {
+            if (!NameRules.IsValidFieldName(name, limits.MaxFieldNameLength))
+            {
+                throw new ArgumentException($"Field names are 1-{limits.MaxFieldNameLength} characters with no control characters.");
+            }
+        }
+
+        return value;
+    }
+}

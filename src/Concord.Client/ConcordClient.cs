@@ -1,0 +1,274 @@
+using System.Security.Cryptography;
+using Concord.Client.Collections;
+using Concord.Client.Local;
+using Concord.Client.Sync;
+using Concord.Client.Transport;
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Records;
+using Concord.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Concord.Client;
+
+/// <summary>
+/// A local-first replica: reads and writes go to a local SQLite file at once, offline or not, and
+/// sync rounds exchange them with the server. The server's answer is the truth that local edits are
+/// rebased onto: an edit it refuses rolls back and <see cref="ChangeRejected"/> says why.
+/// </summary>
+/// <example><code>
+/// await using var client = await ConcordClient.OpenAsync(new ConcordClientOptions
+/// {
+///     DatabasePath = "todo.db",
+///     ServerUrl = new Uri("http://127.0.0.1:5000/api/sync"),
+/// });
+/// var todos = client.Collection&lt;Todo&gt;("todos");
+/// await todos.PutAsync(Guid.CreateVersion7().ToString(), new Todo("Buy milk", Done: false));
+/// client.Start(); // sync in the background
+/// </code></example>
+public sealed class ConcordClient : IAsyncDisposable
+{
+    private readonly ConcordClientOptions _options;
+    private readonly LocalStore _store;
+    private readonly HybridLogicalClock _clock;
+    private readonly ISyncTransport? _transport;
+    private readonly HttpClient? _ownedHttp;
+    private readonly SyncLoop? _loop;
+    private readonly SyncRound? _round;
+    private readonly SemaphoreSlim _roundLock = new(1, 1);
+    private readonly object _stateGate = new();
+    private TaskCompletionSource _roundEnded = NewSignal();
+    private SyncState _state = SyncState.Idle;
+    private long _queuedCount;
+    private long _queuedBytes;
+    private int _inFlight;
+
+    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock)
+    {
+        _options = options;
+        _store = store;
+        _clock = clock;
+        ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
+        if (options.Transport is not null || options.ServerUrl is not null)
+        {
+            if (options.Transport is null && options.HttpClient is null)
+            {
+                _ownedHttp = new HttpClient();
+            }
+
+            _transport = options.Transport ?? new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!);
+            _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
+            _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
+        }
+    }
+
+    /// <summary>Raised whenever <see cref="State"/> changes.</summary>
+    public event EventHandler<SyncStateChangedEventArgs>? StateChanged;
+
+    /// <summary>Raised when the server refuses a local change for good; the change is gone from the outbox and the view.</summary>
+    public event EventHandler<ChangeRejectedEventArgs>? ChangeRejected;
+
+    /// <summary>This replica's id, made on first open and kept in the database.</summary>
+    public string ClientId => _store.ClientId;
+
+    /// <summary>What sync is doing now.</summary>
+    public SyncState State
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Local changes waiting for the server.</summary>
+    public QueueStats QueueStats => new(Interlocked.Read(ref _queuedCount), Interlocked.Read(ref _queuedBytes), Volatile.Read(ref _inFlight));
+
+    /// <summary>True when the outbox is past the configured size: the app should slow its writes down.</summary>
+    public bool ShouldBackOff
+    {
+        get
+        {
+            QueueStats stats = QueueStats;
+            return stats.Count >= _options.BackOffAtCount || stats.Bytes >= _options.BackOffAtBytes;
+        }
+    }
+
+    /// <summary>This replica's clock.</summary>
+    public HybridLogicalClock Clock => _clock;
+
+    /// <summary>Opens (creating if needed) the local database.</summary>
+    public static async Task<ConcordClient> OpenAsync(ConcordClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        LocalStore store = await LocalStore.OpenAsync(options.DatabasePath, NewClientId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var clock = new HybridLogicalClock(store.ClientId, options.TimeProvider);
+            clock.Observe(await store.ReadClockFloorAsync(cancellationToken).ConfigureAwait(false));
+            var client = new ConcordClient(options, store, clock);
+            await client.RefreshQueueStatsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A typed view of one collection.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid collection name.</exception>
+    public ConcordCollection<T> Collection<T>(string name)
+    {
+        if (!NameRules.IsValidCollectionName(name))
+        {
+            throw new ArgumentException($"'{name}' is not a valid collection name.", nameof(name));
+        }
+
+        return new ConcordCollection<T>(this, name, _options.SerializerOptions);
+    }
+
+    /// <summary>Runs one sync round now: push the outbox, then pull until up to date.</summary>
+    /// <exception cref="InvalidOperationException">The client has no server.</exception>
+    /// <exception cref="SyncException">The server answered with an error.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public async Task SyncAsync(CancellationToken cancellationToken = default)
+    {
+        if (_round is null)
+        {
+            throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.");
+        }
+
+        try
+        {
+            await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            SetState(SyncState.Synced, null);
+        }
+        catch (SyncException ex)
+        {
+            SetState(SyncState.Error, ex.Error);
+            throw;
+        }
+        catch (HttpRequestException)
+        {
+            SetState(SyncState.Offline, null);
+            throw;
+        }
+    }
+
+    /// <summary>Starts syncing in the background until <see cref="StopAsync"/>.</summary>
+    public void Start() => (_loop ?? throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.")).Start();
+
+    /// <summary>Stops the background loop after its current step.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _loop?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>Waits until every local change has been acknowledged by the server.</summary>
+    /// <remarks>With the background loop running this waits on it; otherwise it runs rounds itself.</remarks>
+    public async Task DrainAsync(CancellationToken cancellationToken = default)
+    {
+        while (Interlocked.Read(ref _queuedCount) > 0)
+        {
+            if (_loop is { IsRunning: true })
+            {
+                Task ended = _roundEnded.Task;
+                _loop.Poke();
+                await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await SyncAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _ownedHttp?.Dispose();
+        _roundLock.Dispose();
+    }
+
+    internal async Task WriteAsync(string collection, string id, ChangeKind kind, RawJsonValue? fields, CancellationToken cancellationToken)
+    {
+        if (!NameRules.IsValidId(id, LocalLimits.MaxIdLength))
+        {
+            throw new ArgumentException($"A record id is 1-{LocalLimits.MaxIdLength} characters with no control characters.", nameof(id));
+        }
+
+        string opId = Guid.CreateVersion7().ToString("N");
+        await _store.WriteAsync(opId, collection, id, kind, fields, _clock.Now, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _queuedCount);
+        Interlocked.Add(ref _queuedBytes, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+        _loop?.Poke();
+    }
+
+    /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
+    internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
+
+    internal LocalStore Store => _store;
+
+    private async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        await _roundLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _round!.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await RefreshQueueStatsAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _roundLock.Release();
+                Interlocked.Exchange(ref _roundEnded, NewSignal()).TrySetResult();
+            }
+        }
+    }
+
+    private async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
+    {
+        QueueStats stats = await _store.ReadQueueStatsAsync(0, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _queuedCount, stats.Count);
+        Interlocked.Exchange(ref _queuedBytes, stats.Bytes);
+    }
+
+    private void SetState(SyncState state, SyncError? error)
+    {
+        SyncState previous;
+        lock (_stateGate)
+        {
+            previous = _state;
+            if (previous == state && error is null)
+            {
+                return;
+            }
+
+            _state = state;
+        }
+
+        StateChanged?.Invoke(this, new SyncStateChangedEventArgs(previous, state, error));
+    }
+
+    private void RaiseRejected(IReadOnlyList<ChangeRejectedEventArgs> rejected)
+    {
+        foreach (ChangeRejectedEventArgs args in rejected)
+        {
+            ChangeRejected?.Invoke(this, args);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Random, lowercase, 16 characters: short in every clock reading, and unique enough across replicas.</summary>
+    private static string NewClientId() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);
+}

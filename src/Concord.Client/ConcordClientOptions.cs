@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Concord.Client.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Concord.Client;
+
+/// <summary>Settings of a <see cref="ConcordClient"/>. Read once when it opens.</summary>
+/// <example><code>
+/// var options = new ConcordClientOptions
+/// {
+///     DatabasePath = "app.db",
+///     ServerUrl = new Uri("http://127.0.0.1:5000/api/sync"),
+/// };
+/// </code></example>
+public sealed class ConcordClientOptions
+{
+    /// <summary>The local SQLite file; created if missing.</summary>
+    public required string DatabasePath { get; init; }
+
+    /// <summary>The server's sync API base. Null: local only, no sync.</summary>
+    public Uri? ServerUrl { get; init; }
+
+    /// <summary>The HTTP client to reach <see cref="ServerUrl"/> with; the caller keeps ownership. A new one when null.</summary>
+    public HttpClient? HttpClient { get; init; }
+
+    /// <summary>A transport to use instead of HTTP to <see cref="ServerUrl"/>.</summary>
+    public ISyncTransport? Transport { get; init; }
+
+    /// <summary>Pull only these collections; all when null.</summary>
+    public IReadOnlyList<string>? Collections { get; init; }
+
+    /// <summary>Most changes sent in one push.</summary>
+    public int PushBatchSize { get; init; } = 500;
+
+    /// <summary>Records asked for in one pull page.</summary>
+    public int PullPageSize { get; init; } = 1000;
+
+    /// <summary>How often the background loop syncs when nothing local prompts it.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>First retry delay after a failed round; it doubles up to <see cref="MaxBackoff"/>, with jitter.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest retry delay.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Outbox size at which <see cref="ConcordClient.ShouldBackOff"/> turns true.</summary>
+    public long BackOffAtCount { get; init; } = 10_000;
+
+    /// <summary>Outbox bytes at which <see cref="ConcordClient.ShouldBackOff"/> turns true.</summary>
+    public long BackOffAtBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>How typed collections turn objects into fields (web defaults: camelCase).</summary>
+    public JsonSerializerOptions SerializerOptions { get; init; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The wall clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the client logs.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(DatabasePath);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PushBatchSize, 1, nameof(PushBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PullPageSize, 1, nameof(PullPageSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinBackoff, TimeSpan.Zero, nameof(MinBackoff));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackoff, MinBackoff, nameof(MaxBackoff));
+        if (Collections is not null && Collections.Any(c => !Validation.NameRules.IsValidCollectionName(c)))
+        {
+            throw new ArgumentException("Collections must hold valid collection names.", nameof(Collections));
+        }
+    }
+}

@@ -1,0 +1,627 @@
+using System.Data;
+using Concord.Client.Outbox;
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Records;
+using Microsoft.Data.Sqlite;
+
+namespace Concord.Client.Local;
+
+/// <summary>
+/// The client's SQLite database: base, outbox, materialized view, cursor. One connection, used by
+/// one caller at a time, so a local write, a push result and a pulled page never interleave.
+/// </summary>
+internal sealed class LocalStore : IAsyncDisposable
+{
+    private const string CursorKey = "cursor";
+    private const string ClientIdKey = "client_id";
+    private const string ServerHlcKey = "server_hlc";
+    private const string ResyncKey = "resync";
+
+    private readonly SqliteConnection _connection;
+    private readonly CommandCache _commands;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    private LocalStore(SqliteConnection connection)
+    {
+        _connection = connection;
+        _commands = new CommandCache(connection);
+    }
+
+    public string ClientId { get; private set; } = string.Empty;
+
+    public static async Task<LocalStore> OpenAsync(string path, Func<string> newClientId, CancellationToken cancellationToken)
+    {
+        string full = Path.GetFullPath(path);
+        string? folder = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var store = new LocalStore(connection);
+        try
+        {
+            store.Execute("PRAGMA journal_mode=WAL");
+            store.Execute("PRAGMA synchronous=NORMAL");
+            store.Migrate();
+            store.ClientId = store.ReadMeta(ClientIdKey) ?? store.CreateClientId(newClientId());
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The greatest clock reading this replica has made or seen, so a restarted clock starts after it.</summary>
+    public async Task<HlcTimestamp> ReadClockFloorAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            HlcTimestamp.TryParse(_commands.Get(LocalSql.MaxOutboxHlc).ExecuteScalar() as string, out HlcTimestamp outbox);
+            HlcTimestamp.TryParse(ReadMeta(ServerHlcKey), out HlcTimestamp server);
+            return HlcTimestamp.Max(outbox, server);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies one local change to the view and appends it to the outbox, in one transaction.
+    /// <paramref name="stamp"/> is called inside the transaction, so that outbox order is clock order.
+    /// </summary>
+    public async Task WriteAsync(string opId, string collection, string id, ChangeKind kind, RawJsonValue? fields, Func<HlcTimestamp> stamp, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            string? fieldsText = fields?.ToString();
+            string? view = kind switch
+            {
+                ChangeKind.Put => fieldsText,
+                ChangeKind.Delete => null,
+                _ => PatchView(ReadViewLocked(collection, id, transaction), fields!.Value),
+            };
+
+            // A local write carries the newest reading this replica has, so it wins over everything the
+            // view holds: the view can be updated directly instead of rebased.
+            SqliteCommand write = _commands.Get(LocalSql.WriteLocalView, transaction);
+            write.Parameters.AddWithValue("$collection", collection);
+            write.Parameters.AddWithValue("$id", id);
+            write.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value);
+            write.ExecuteNonQuery();
+
+            SqliteCommand append = _commands.Get(LocalSql.AppendOutbox, transaction);
+            append.Parameters.AddWithValue("$opId", opId);
+            append.Parameters.AddWithValue("$collection", collection);
+            append.Parameters.AddWithValue("$id", id);
+            append.Parameters.AddWithValue("$kind", Validation.ChangeValidator.FormatKind(kind));
+            append.Parameters.AddWithValue("$fields", (object?)fieldsText ?? DBNull.Value);
+            append.Parameters.AddWithValue("$hlc", stamp().ToString());
+            append.Parameters.AddWithValue("$bytes", 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+            append.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadViewLocked(collection, id, null);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Runs a query over <c>concord_view</c> and returns each row's id and JSON data.</summary>
+    public async Task<List<(string Id, string Data)>> QueryAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SqliteCommand command = _commands.Get(sql);
+            foreach ((string name, object value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            var rows = new List<(string, string)>();
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<long> ScalarAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SqliteCommand command = _commands.Get(sql);
+            foreach ((string name, object value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<QueueStats> ReadQueueStatsAsync(int batchesInFlight, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteDataReader reader = _commands.Get(LocalSql.QueueStats).ExecuteReader();
+            reader.Read();
+            return new QueueStats(reader.GetInt64(0), reader.GetInt64(1), batchesInFlight);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The oldest unacknowledged changes, counting one more attempt for each.</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> TakeBatchAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            var entries = new List<OutboxEntry>();
+            SqliteCommand peek = _commands.Get(LocalSql.PeekOutbox, transaction);
+            peek.Parameters.AddWithValue("$limit", limit);
+            using (SqliteDataReader reader = peek.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    entries.Add(new OutboxEntry(
+                        reader.GetInt64(0),
+                        reader.GetString(1),
+                        reader.GetString(2),
+                        reader.GetString(3),
+                        reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.GetString(6),
+                        reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                        null));
+                }
+            }
+
+            foreach (OutboxEntry entry in entries)
+            {
+                SqliteCommand attempt = _commands.Get(LocalSql.CountAttempt, transaction);
+                attempt.Parameters.AddWithValue("$seq", entry.Seq);
+                attempt.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return entries;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Records the server's answer to a push: acknowledged entries wait for the pull that brings their
+    /// effect back in the base; rejected ones leave at once and their records' views are rebuilt without them.
+    /// </summary>
+    public async Task<IReadOnlyList<ChangeRejectedEventArgs>> ApplyPushResultsAsync(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, CancellationToken cancellationToken)
+    {
+        var byOpId = new Dictionary<string, ChangeResultMessage>(StringComparer.Ordinal);
+        foreach (ChangeResultMessage result in results)
+        {
+            byOpId[result.OpId] = result;
+        }
+
+        var rejected = new List<ChangeRejectedEventArgs>();
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            var rebase = new HashSet<(string, string)>();
+            foreach (OutboxEntry entry in sent)
+            {
+                if (!byOpId.TryGetValue(entry.OpId, out ChangeResultMessage? result))
+                {
+                    continue;
+                }
+
+                if (result.Status == ChangeStatus.Rejected)
+                {
+                    RemoveEntry(entry.Seq, transaction);
+                    rebase.Add((entry.Collection, entry.Id));
+                    SyncError error = result.Error?.ToError() ?? SyncError.InvalidChange("The server rejected the change.");
+                    rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error));
+                }
+                else
+                {
+                    SqliteCommand ack = _commands.Get(LocalSql.AckOutbox, transaction);
+                    ack.Parameters.AddWithValue("$seq", entry.Seq);
+                    ack.Parameters.AddWithValue("$version", result.Version ?? 0);
+                    ack.ExecuteNonQuery();
+                }
+            }
+
+            foreach ((string collection, string id) in rebase)
+            {
+                RebaseLocked(collection, id, transaction);
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        return rejected;
+    }
+
+    /// <summary>Drops one entry the server will never accept (for example, larger than any push may be).</summary>
+    public async Task<ChangeRejectedEventArgs> DropAsync(OutboxEntry entry, SyncError error, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            RemoveEntry(entry.Seq, transaction);
+            RebaseLocked(entry.Collection, entry.Id, transaction);
+            transaction.Commit();
+            return new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<string?> ReadCursorAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadMeta(CursorKey);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Forgets the cursor and remembers which records the server had, to find those it no longer has.</summary>
+    public async Task BeginResyncAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            if (ReadMeta(ResyncKey, transaction) is null)
+            {
+                _commands.Get(LocalSql.BeginResync, transaction).ExecuteNonQuery();
+                WriteMeta(ResyncKey, "1", transaction);
+            }
+
+            DeleteMeta(CursorKey, transaction);
+            transaction.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies one pulled page and its cursor in one transaction: each record's base becomes the server's
+    /// state, and its view is rebuilt from that base and whatever the outbox still holds for it.
+    /// </summary>
+    public async Task ApplyPageAsync(PullResponse page, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            bool outboxEmpty = Convert.ToInt64(_commands.Get(LocalSql.CountOutbox, transaction).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0;
+            bool resyncing = ReadMeta(ResyncKey, transaction) is not null;
+            foreach (RecordMessage record in page.Records)
+            {
+                string fields = record.Fields.ToString();
+                string hlcs = record.Hlcs.ToString();
+                string? view = null;
+                bool hasLocal = !outboxEmpty && TryRebaseWithOutbox(record, fields, hlcs, transaction, out view);
+                SqliteCommand upsert = _commands.Get(LocalSql.UpsertBase, transaction);
+                upsert.Parameters.AddWithValue("$collection", record.Collection);
+                upsert.Parameters.AddWithValue("$id", record.Id);
+                upsert.Parameters.AddWithValue("$fields", fields);
+                upsert.Parameters.AddWithValue("$hlcs", hlcs);
+                upsert.Parameters.AddWithValue("$deleted", (object?)record.Deleted ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("$version", record.Version);
+                upsert.Parameters.AddWithValue("$hasLocal", hasLocal ? 1 : 0);
+                upsert.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value);
+                upsert.ExecuteNonQuery();
+                if (resyncing)
+                {
+                    SqliteCommand forget = _commands.Get(LocalSql.ForgetResyncKey, transaction);
+                    forget.Parameters.AddWithValue("$collection", record.Collection);
+                    forget.Parameters.AddWithValue("$id", record.Id);
+                    forget.ExecuteNonQuery();
+                }
+            }
+
+            if (resyncing && !page.HasMore)
+            {
+                FinishResyncLocked(transaction);
+            }
+
+            WriteMeta(CursorKey, page.Cursor, transaction);
+            WriteMeta(ServerHlcKey, page.Hlc, transaction);
+            transaction.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _commands.Dispose();
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drops outbox entries whose effect the new base already holds, and computes the view from what is left.
+    /// </summary>
+    /// <returns>False when nothing local is left: the view is the base.</returns>
+    private bool TryRebaseWithOutbox(RecordMessage record, string fields, string hlcs, SqliteTransaction transaction, out string? view)
+    {
+        view = null;
+        List<OutboxEntry> entries = ReadOutboxOfRecord(record.Collection, record.Id, transaction);
+        if (entries.Count == 0)
+        {
+            return false;
+        }
+
+        var pending = new List<Change>(entries.Count);
+        foreach (OutboxEntry entry in entries)
+        {
+            if (entry.AckedVersion is { } acked && acked <= record.Version)
+            {
+                RemoveEntry(entry.Seq, transaction);
+            }
+            else
+            {
+                pending.Add(entry.ToChange());
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            return false;
+        }
+
+        view = ViewRebase.Compute(record.Collection, record.Id, fields, hlcs, record.Deleted, pending);
+        return true;
+    }
+
+    private void RebaseLocked(string collection, string id, SqliteTransaction transaction)
+    {
+        SqliteCommand read = _commands.Get(LocalSql.ReadBase, transaction);
+        read.Parameters.AddWithValue("$collection", collection);
+        read.Parameters.AddWithValue("$id", id);
+        string? fields = null, hlcs = null, deleted = null;
+        using (SqliteDataReader reader = read.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                fields = reader.IsDBNull(0) ? null : reader.GetString(0);
+                hlcs = reader.IsDBNull(1) ? null : reader.GetString(1);
+                deleted = reader.IsDBNull(2) ? null : reader.GetString(2);
+            }
+        }
+
+        List<OutboxEntry> entries = ReadOutboxOfRecord(collection, id, transaction);
+        if (entries.Count == 0 && fields is null)
+        {
+            // Never confirmed by the server and nothing local left: the record never existed.
+            SqliteCommand delete = _commands.Get(LocalSql.DeleteRecord, transaction);
+            delete.Parameters.AddWithValue("$collection", collection);
+            delete.Parameters.AddWithValue("$id", id);
+            delete.ExecuteNonQuery();
+            return;
+        }
+
+        string? view = entries.Count == 0 ? null : ViewRebase.Compute(collection, id, fields, hlcs, deleted, entries.Select(e => e.ToChange()));
+        SqliteCommand set = _commands.Get(LocalSql.SetLocalView, transaction);
+        set.Parameters.AddWithValue("$collection", collection);
+        set.Parameters.AddWithValue("$id", id);
+        set.Parameters.AddWithValue("$hasLocal", entries.Count == 0 ? 0 : 1);
+        set.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value);
+        set.ExecuteNonQuery();
+    }
+
+    /// <summary>Records the server no longer has (collected, or from a store that was replaced) lose their base.</summary>
+    private void FinishResyncLocked(SqliteTransaction transaction)
+    {
+        var gone = new List<(string, string)>();
+        using (SqliteDataReader reader = _commands.Get(LocalSql.ResyncLeftovers, transaction).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                gone.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach ((string collection, string id) in gone)
+        {
+            SqliteCommand clear = _commands.Get(LocalSql.ForgetBase, transaction);
+            clear.Parameters.AddWithValue("$collection", collection);
+            clear.Parameters.AddWithValue("$id", id);
+            clear.ExecuteNonQuery();
+            RebaseLocked(collection, id, transaction);
+        }
+
+        _commands.Get(LocalSql.ClearResync, transaction).ExecuteNonQuery();
+        DeleteMeta(ResyncKey, transaction);
+    }
+
+    private List<OutboxEntry> ReadOutboxOfRecord(string collection, string id, SqliteTransaction transaction)
+    {
+        SqliteCommand command = _commands.Get(LocalSql.OutboxOfRecord, transaction);
+        command.Parameters.AddWithValue("$collection", collection);
+        command.Parameters.AddWithValue("$id", id);
+        var entries = new List<OutboxEntry>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new OutboxEntry(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                collection,
+                id,
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+        }
+
+        return entries;
+    }
+
+    private void RemoveEntry(long seq, SqliteTransaction transaction)
+    {
+        SqliteCommand delete = _commands.Get(LocalSql.DeleteOutbox, transaction);
+        delete.Parameters.AddWithValue("$seq", seq);
+        delete.ExecuteNonQuery();
+    }
+
+    private string? ReadViewLocked(string collection, string id, SqliteTransaction? transaction)
+    {
+        SqliteCommand command = _commands.Get(LocalSql.ReadView, transaction);
+        command.Parameters.AddWithValue("$collection", collection);
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as string;
+    }
+
+    private static string PatchView(string? current, RawJsonValue patch)
+    {
+        if (current is null)
+        {
+            return patch.ToString();
+        }
+
+        var fields = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
+        JsonObjectFields.TrySplit(RawJsonValue.FromValidatedUtf8(System.Text.Encoding.UTF8.GetBytes(current)), fields, out _);
+        var patched = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
+        JsonObjectFields.TrySplit(patch, patched, out _);
+        foreach ((string name, RawJsonValue value) in patched)
+        {
+            fields[name] = value;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(JsonObjectFields.Write(fields));
+    }
+
+    private string? ReadMeta(string key, SqliteTransaction? transaction = null)
+    {
+        SqliteCommand command = _commands.Get(LocalSql.ReadMeta, transaction);
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    private void WriteMeta(string key, string value, SqliteTransaction? transaction = null)
+    {
+        SqliteCommand command = _commands.Get(LocalSql.WriteMeta, transaction);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        command.ExecuteNonQuery();
+    }
+
+    private void DeleteMeta(string key, SqliteTransaction transaction)
+    {
+        SqliteCommand command = _commands.Get(LocalSql.DeleteMeta, transaction);
+        command.Parameters.AddWithValue("$key", key);
+        command.ExecuteNonQuery();
+    }
+
+    private string CreateClientId(string clientId)
+    {
+        WriteMeta(ClientIdKey, clientId);
+        return clientId;
+    }
+
+    private void Migrate()
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+        using SqliteCommand version = _connection.CreateCommand();
+        version.Transaction = transaction;
+        version.CommandText = "PRAGMA user_version";
+        long current = Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > LocalSql.Migrations.Length)
+        {
+            throw new InvalidOperationException($"The local database has schema version {current}, newer than this client's {LocalSql.Migrations.Length}.");
+        }
+
+        for (long next = current; next < LocalSql.Migrations.Length; next++)
+        {
+            Execute(LocalSql.Migrations[next], transaction);
+            Execute($"PRAGMA user_version = {next + 1}", transaction);
+        }
+
+        transaction.Commit();
+    }
+
+    private void Execute(string sql, SqliteTransaction? transaction = null)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Concord.Client.Sync;
+
+/// <summary>Client log messages. Event ids 3000-3999 belong to the client. Never logs record contents.</summary>
+internal static partial class ConcordClientLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Sync round done: pushed {Pushed}, pulled {Pulled}")]
+    public static partial void RoundDone(ILogger logger, int pushed, int pulled);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Server unreachable; retrying in {DelayMs} ms")]
+    public static partial void Offline(ILogger logger, Exception exception, long delayMs);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Sync failed with {Code}; retrying in {DelayMs} ms")]
+    public static partial void Failed(ILogger logger, string code, long delayMs);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Server refused {OpId} in {Collection}: {Code}")]
+    public static partial void Rejected(ILogger logger, string opId, string collection, string code);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Cursor stale; resyncing from a fresh snapshot")]
+    public static partial void Resync(ILogger logger);
+
+    [LoggerMessage(EventId = 3900, Level = LogLevel.Error, Message = "Sync loop failed unexpectedly")]
+    public static partial void Unexpected(ILogger logger, Exception exception);
+}

@@ -1,0 +1,131 @@
+using Concord.Client.Local;
+using Concord.Client.Outbox;
+using Concord.Client.Transport;
+using Concord.Clock;
+using Concord.Errors;
+using Concord.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Concord.Client.Sync;
+
+/// <summary>One sync round: push the outbox in bounded batches, then pull until the server has nothing more.</summary>
+internal sealed class SyncRound(
+    LocalStore store,
+    ISyncTransport transport,
+    HybridLogicalClock clock,
+    ConcordClientOptions options,
+    ILogger logger,
+    Action<SyncState> setState,
+    Action<IReadOnlyList<ChangeRejectedEventArgs>> rejected,
+    Action<int> inFlight)
+{
+    private int _batchSize = options.PushBatchSize;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        setState(SyncState.Pushing);
+        int pushed = await PushAllAsync(cancellationToken).ConfigureAwait(false);
+        setState(SyncState.Pulling);
+        int pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+        ConcordClientLog.RoundDone(logger, pushed, pulled);
+    }
+
+    private async Task<int> PushAllAsync(CancellationToken cancellationToken)
+    {
+        int pushed = 0;
+        while (true)
+        {
+            IReadOnlyList<OutboxEntry> batch = await store.TakeBatchAsync(_batchSize, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                return pushed;
+            }
+
+            PushResponse response;
+            inFlight(1);
+            try
+            {
+                response = await transport.PushAsync(
+                    new PushRequest { ClientId = store.ClientId, Changes = batch.Select(e => e.ToMessage()).ToArray() },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncException ex) when (ex.Code == SyncErrorCodes.PayloadTooLarge)
+            {
+                if (batch.Count > 1)
+                {
+                    // The server takes smaller pushes than we sent: halve until it fits.
+                    _batchSize = Math.Max(1, batch.Count / 2);
+                    continue;
+                }
+
+                // A single change larger than any push may be can never be delivered.
+                rejected([await store.DropAsync(batch[0], ex.Error, cancellationToken).ConfigureAwait(false)]);
+                continue;
+            }
+            finally
+            {
+                inFlight(-1);
+            }
+
+            if (HlcTimestamp.TryParse(response.Hlc, out HlcTimestamp serverTime))
+            {
+                clock.Observe(serverTime);
+            }
+
+            IReadOnlyList<ChangeRejectedEventArgs> refused = await store.ApplyPushResultsAsync(batch, response.Results, cancellationToken).ConfigureAwait(false);
+            foreach (ChangeRejectedEventArgs r in refused)
+            {
+                ConcordClientLog.Rejected(logger, r.OpId, r.Collection, r.Error.Code);
+            }
+
+            if (refused.Count > 0)
+            {
+                rejected(refused);
+            }
+
+            pushed += batch.Count;
+            if (response.Results.Count < batch.Count)
+            {
+                throw new SyncException(SyncError.Internal("The server answered fewer results than changes sent."));
+            }
+        }
+    }
+
+    private async Task<int> PullAllAsync(CancellationToken cancellationToken)
+    {
+        int pulled = 0;
+        bool resynced = false;
+        string? cursor = await store.ReadCursorAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            PullResponse page;
+            try
+            {
+                page = await transport.PullAsync(
+                    new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncException ex) when (ex.Code == SyncErrorCodes.CursorStale && !resynced)
+            {
+                ConcordClientLog.Resync(logger);
+                await store.BeginResyncAsync(cancellationToken).ConfigureAwait(false);
+                resynced = true;
+                cursor = null;
+                continue;
+            }
+
+            if (HlcTimestamp.TryParse(page.Hlc, out HlcTimestamp serverTime))
+            {
+                clock.Observe(serverTime);
+            }
+
+            await store.ApplyPageAsync(page, cancellationToken).ConfigureAwait(false);
+            pulled += page.Records.Count;
+            cursor = page.Cursor;
+            if (!page.HasMore)
+            {
+                return pulled;
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Protocol.Json;
+
+namespace Concord.Client.Transport;
+
+/// <summary>The protocol over HTTP: <c>POST {base}/push</c> and <c>POST {base}/pull</c>.</summary>
+/// <example><code>
+/// var transport = new HttpSyncTransport(new HttpClient(), new Uri("http://127.0.0.1:5000/api/sync/"));
+/// </code></example>
+public sealed class HttpSyncTransport : ISyncTransport
+{
+    private readonly HttpClient _http;
+    private readonly Uri _push;
+    private readonly Uri _pull;
+    private readonly IProtocolCodec _codec;
+
+    /// <summary>Creates a transport to the sync API at <paramref name="baseUri"/>.</summary>
+    /// <param name="http">The HTTP client; the caller owns it.</param>
+    /// <param name="baseUri">The API's base, for example <c>http://127.0.0.1:5000/api/sync</c>.</param>
+    /// <param name="codec">The encoding; JSON when null.</param>
+    public HttpSyncTransport(HttpClient http, Uri baseUri, IProtocolCodec? codec = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(baseUri);
+        _http = http;
+        Uri root = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+        _push = new Uri(root, "push");
+        _pull = new Uri(root, "pull");
+        _codec = codec ?? new JsonProtocolCodec(new ProtocolLimits());
+    }
+
+    /// <inheritdoc />
+    public Task<PushResponse> PushAsync(PushRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<PushRequest, PushResponse>(_push, request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<PullResponse> PullAsync(PullRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<PullRequest, PullResponse>(_pull, request, cancellationToken);
+
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(Uri uri, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class
+        where TResponse : class
+    {
+        var body = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        _codec.Encode(request, body);
+        using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
+        content.Headers.ContentType = new MediaTypeHeaderValue(_codec.MediaType);
+        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(_codec.MediaType));
+        message.Headers.Add("Concord-Protocol", "1");
+        using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        byte[] payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode && _codec.TryDecode(payload, out TResponse? decoded, out _))
+        {
+            return decoded;
+        }
+
+        if (_codec.TryDecode(payload, out ErrorResponse? failure, out _))
+        {
+            throw new SyncException(failure.Error.ToError());
+        }
+
+        throw new SyncException(SyncError.Create(
+            (int)response.StatusCode >= 500 ? SyncErrorCodes.Internal : SyncErrorCodes.BadRequest,
+            $"The server answered {(int)response.StatusCode} with a body that is not a {typeof(TResponse).Name}."));
+    }
+}
