@@ -12,7 +12,7 @@ namespace Concord.Client;
 ///     ServerUrl = new Uri("http://127.0.0.1:5000/api/sync"),
 /// };
 /// </code></example>
-public sealed class ConcordClientOptions
+public sealed record ConcordClientOptions
 {
     /// <summary>The local SQLite file; created if missing.</summary>
     public required string DatabasePath { get; init; }
