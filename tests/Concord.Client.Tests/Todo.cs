@@ -1,0 +1,3 @@
+namespace Concord.Client.Tests;
+
+public sealed record Todo(string Title, bool Done = false, int? Priority = null);
