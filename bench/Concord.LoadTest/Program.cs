@@ -1,0 +1,62 @@
+using Concord.LoadTest;
+using Spectre.Console;
+
+if (args is ["pull-client", var server, var db])
+{
+    return await Scenarios.PullClientAsync(new Uri(server), db);
+}
+
+string folder = Path.Combine(Path.GetTempPath(), "concord-loadtest-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(folder);
+try
+{
+    var table = new Table().Title("Concord end-to-end load test (server on loopback, SQLite WAL, synchronous=NORMAL)")
+        .AddColumns("measurement", "Concord", "baseline (plain Microsoft.Data.Sqlite, same rows)", "ratio", "target");
+    string Rate(double r) => $"{r:N0}/s";
+
+    int total = args is ["--quick"] ? 20_000 : 100_000;
+    foreach ((int clients, int batch, bool ordered) in new[] { (1, 100, true), (1, 1000, true), (8, 100, true), (8, 1000, true), (1, 1000, false), (8, 1000, false) })
+    {
+        AnsiConsole.MarkupLine($"[grey]push: {clients} client(s), batches of {batch}, {(ordered ? "UUIDv7" : "UUIDv4")} ids[/]");
+        (double rate, double peak) = await Scenarios.PushAsync(folder, clients, batch, total, ordered);
+        double raw = SqliteBaselines.UpsertRate(Path.Combine(folder, $"raw-{clients}-{batch}-{ordered}.db"), total, batch, ordered);
+        string target = batch == 1000 ? "≥ 40 % of raw, ≥ 60,000/s" : string.Empty;
+        table.AddRow(
+            $"push, {clients} client(s), batch {batch}, {(ordered ? "v7" : "v4")} ids",
+            Rate(rate),
+            $"upsert, 1 txn per {batch}: {Rate(raw)}",
+            $"{rate / raw:P0}",
+            target);
+        if (clients == 8 && ordered && batch == 1000)
+        {
+            table.AddRow("server peak memory, 8-client push", $"{peak:N0} MB", string.Empty, string.Empty, "< 250 MB");
+        }
+    }
+
+    AnsiConsole.MarkupLine("[grey]pull: 100,000 records into a fresh client[/]");
+    (double pullRate, double clientPeak, int pulled) = await Scenarios.PullAsync(folder, 100_000);
+    table.AddRow($"pull {pulled:N0} records into a fresh client", Rate(pullRate), string.Empty, string.Empty, "≥ 100,000/s");
+    table.AddRow("client peak memory, pulling", $"{clientPeak:N0} MB", string.Empty, string.Empty, "< 150 MB");
+
+    AnsiConsole.MarkupLine("[grey]local writes[/]");
+    const int Writes = 20_000;
+    double[] local = await Scenarios.LocalWritesAsync(folder, Writes);
+    double[] plain = SqliteBaselines.TwoInsertLatencies(Path.Combine(folder, "two-insert.db"), Writes);
+    (double p50, double p99) = Percentiles(local);
+    (double b50, double b99) = Percentiles(plain);
+    table.AddRow("local write (PutAsync) p50", $"{p50:N1} µs", $"two-insert txn p50: {b50:N1} µs", $"{p50 / b50:N2}×", "≤ 1.5×");
+    table.AddRow("local write (PutAsync) p99", $"{p99:N1} µs", $"two-insert txn p99: {b99:N1} µs", $"{p99 / b99:N2}×", string.Empty);
+
+    AnsiConsole.Write(table);
+    return 0;
+}
+finally
+{
+    Directory.Delete(folder, recursive: true);
+}
+
+static (double P50, double P99) Percentiles(double[] values)
+{
+    double[] sorted = values.Order().ToArray();
+    return (sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)]);
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Concord.Client;
+using Concord.Client.Collections;
+
+namespace Concord.LoadTest;
+
+/// <summary>The end-to-end measurements.</summary>
+internal static class Scenarios
+{
+    /// <summary>Pushes pre-encoded batches from <paramref name="clients"/> concurrent clients into a fresh server.</summary>
+    public static async Task<(double ChangesPerSecond, double ServerPeakMb)> PushAsync(string folder, int clients, int batchSize, int totalChanges, bool timeOrdered)
+    {
+        await using ServerUnderTest server = await ServerUnderTest.StartAsync(Path.Combine(folder, $"push-{clients}-{batchSize}-{timeOrdered}.db"));
+        int batchesPerClient = Math.Max(1, totalChanges / clients / batchSize);
+        List<byte[]>[] bodies = Enumerable.Range(0, clients).Select(c => Workload.PushBodies(batchesPerClient, batchSize, timeOrdered, $"client{c}")).ToArray();
+        HttpClient[] http = Enumerable.Range(0, clients).Select(_ => new HttpClient { BaseAddress = server.SyncUri }).ToArray();
+        await PostAsync(http[0], Workload.PushBodies(1, 10, timeOrdered, "warmup")[0]);
+
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            foreach (byte[] body in bodies[c])
+            {
+                await PostAsync(http[c], body);
+            }
+        })));
+        double rate = clients * batchesPerClient * batchSize / watch.Elapsed.TotalSeconds;
+        foreach (HttpClient h in http)
+        {
+            h.Dispose();
+        }
+
+        return (rate, server.PeakMegabytes);
+    }
+
+    /// <summary>Seeds a server with <paramref name="records"/> records, then times a fresh client pulling them all, in its own process.</summary>
+    public static async Task<(double RecordsPerSecond, double ClientPeakMb, int Pulled)> PullAsync(string folder, int records)
+    {
+        await using ServerUnderTest server = await ServerUnderTest.StartAsync(Path.Combine(folder, "pull-server.db"));
+        const int Seeders = 4, Batch = 1000;
+        List<byte[]>[] bodies = Enumerable.Range(0, Seeders).Select(c => Workload.PushBodies(records / Seeders / Batch, Batch, true, $"seed{c}")).ToArray();
+        await Task.WhenAll(bodies.Select(list => Task.Run(async () =>
+        {
+            using var http = new HttpClient { BaseAddress = server.SyncUri };
+            foreach (byte[] body in list)
+            {
+                await PostAsync(http, body);
+            }
+        })));
+
+        string self = Environment.ProcessPath!;
+        var info = self.EndsWith("dotnet", StringComparison.Ordinal)
+            ? new ProcessStartInfo(self, [typeof(Scenarios).Assembly.Location, "pull-client", server.SyncUri.ToString(), Path.Combine(folder, "pull-client.db")])
+            : new ProcessStartInfo(self, ["pull-client", server.SyncUri.ToString(), Path.Combine(folder, "pull-client.db")]);
+        info.RedirectStandardOutput = true;
+        info.Environment["DOTNET_gcServer"] = "0";
+        using Process child = Process.Start(info)!;
+        string output = await child.StandardOutput.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        using JsonDocument result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        int pulled = result.RootElement.GetProperty("records").GetInt32();
+        return (pulled / result.RootElement.GetProperty("seconds").GetDouble(), result.RootElement.GetProperty("peakMb").GetDouble(), pulled);
+    }
+
+    /// <summary>The child side of <see cref="PullAsync"/>: a fresh client, one sync, and what it cost.</summary>
+    public static async Task<int> PullClientAsync(Uri server, string db)
+    {
+        await using ConcordClient client = await ConcordClient.OpenAsync(new ConcordClientOptions { DatabasePath = db, ServerUrl = server });
+        var watch = Stopwatch.StartNew();
+        await client.SyncAsync();
+        double seconds = watch.Elapsed.TotalSeconds;
+        long count = await client.Collection<JsonElement>("bench").Query().CountAsync();
+        Console.WriteLine(JsonSerializer.Serialize(new { records = count, seconds, peakMb = PeakMemory.OfThisProcess() }));
+        return 0;
+    }
+
+    /// <summary>Local write latencies (µs) of <c>PutAsync</c> on a client with no server.</summary>
+    public static async Task<double[]> LocalWritesAsync(string folder, int writes)
+    {
+        await using ConcordClient client = await ConcordClient.OpenAsync(new ConcordClientOptions { DatabasePath = Path.Combine(folder, "local.db") });
+        ConcordCollection<BenchRecord> records = client.Collection<BenchRecord>("bench");
+        for (int i = 0; i < 500; i++)
+        {
+            await records.PutAsync(Workload.NewId(true), BenchRecord.Make(i));
+        }
+
+        var latencies = new double[writes];
+        for (int i = 0; i < writes; i++)
+        {
+            string id = Workload.NewId(true);
+            BenchRecord record = BenchRecord.Make(i);
+            long start = Stopwatch.GetTimestamp();
+            await records.PutAsync(id, record);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        return latencies;
+    }
+
+    private static async Task PostAsync(HttpClient http, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await http.PostAsync("push", content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"push answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}
+
+/// <summary>The typed record the local-write scenario stores: 10 fields, about 300 bytes of JSON.</summary>
+internal sealed record BenchRecord(string Title, string Body, bool Done, int Priority, string[] Tags, string Owner, string Created, string Updated, double Score, string Category)
+{
+    public static BenchRecord Make(int i) => new(
+        $"Task number {i,7} to be done soon",
+        "Some longer text that describes the task in a sentence or two.",
+        i % 2 == 0,
+        i % 5,
+        ["home", "errand"],
+        $"user-{i % 97,4}@example.com",
+        "2026-11-23T10:00:00Z",
+        $"2026-11-23T11:{i % 60:D2}:00Z",
+        (i % 1000) + 0.25,
+        "personal");
+}
