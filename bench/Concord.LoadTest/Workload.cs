@@ -7,7 +7,7 @@ using Concord.Records;
 namespace Concord.LoadTest;
 
 /// <summary>The rows every scenario writes: 10 fields, about 300 bytes, UUIDv7 (or v4) ids.</summary>
-internal static class Workload
+public static class Workload
 {
     public static string NewId(bool timeOrdered) => (timeOrdered ? Guid.CreateVersion7() : Guid.NewGuid()).ToString();
 

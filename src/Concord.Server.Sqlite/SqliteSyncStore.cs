@@ -120,7 +120,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
         }
 
         var records = new List<RecordMessage>(Math.Min(request.Limit, 1024));
-        string maxHlc = string.Empty;
+        HlcTimestamp maxHlc = default;
         bool hasMore = false;
         using (SqliteDataReader reader = command.ExecuteReader())
         {
@@ -132,28 +132,25 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
                     break;
                 }
 
+                byte[] fields = reader.GetFieldValue<byte[]>(3);
+                (RawJsonValue hlcs, HlcTimestamp recordMax) = StoredClocks.Expand(
+                    fields, ReadHlc(reader, 4), reader.IsDBNull(5) ? default : reader.GetFieldValue<byte[]>(5));
+                string? deleted = reader.IsDBNull(6) ? null : reader.GetString(6);
                 records.Add(new RecordMessage
                 {
                     Collection = reader.GetString(0),
                     Id = reader.GetString(1),
                     Version = reader.GetInt64(2),
-                    Fields = RawJsonValue.FromValidatedUtf8(reader.GetFieldValue<byte[]>(3)),
-                    Hlcs = RawJsonValue.FromValidatedUtf8(reader.GetFieldValue<byte[]>(4)),
-                    Deleted = reader.IsDBNull(5) ? null : reader.GetString(5),
+                    Fields = RawJsonValue.FromValidatedUtf8(fields),
+                    Hlcs = hlcs,
+                    Deleted = deleted,
                 });
-
-                // Wire-form readings order as strings do, so the greatest is found without parsing each.
-                string recordMax = reader.GetString(6);
-                if (string.CompareOrdinal(recordMax, maxHlc) > 0)
-                {
-                    maxHlc = recordMax;
-                }
+                maxHlc = HlcTimestamp.Max(maxHlc, HlcTimestamp.Max(recordMax, ReadHlc(reader, 7)));
             }
         }
 
         snapshot.Commit();
-        HlcTimestamp.TryParse(maxHlc, out HlcTimestamp max);
-        return ValueTask.FromResult(new RecordPage(records, hasMore, snapshotVersion, max));
+        return ValueTask.FromResult(new RecordPage(records, hasMore, snapshotVersion, maxHlc));
     }
 
     /// <inheritdoc />
@@ -314,13 +311,14 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
         {
             string collection = reader.GetString(0);
             string id = reader.GetString(1);
-            states[(collection, id)] = RecordStateJson.Read(
+            states[(collection, id)] = StoredClocks.Read(
                 collection,
                 id,
                 reader.GetFieldValue<byte[]>(3),
-                reader.GetFieldValue<byte[]>(4),
-                ReadHlc(reader, 5),
+                ReadHlc(reader, 4),
+                reader.IsDBNull(5) ? default : reader.GetFieldValue<byte[]>(5),
                 ReadHlc(reader, 6),
+                ReadHlc(reader, 7),
                 reader.GetInt64(2));
         }
 

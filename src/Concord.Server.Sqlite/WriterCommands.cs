@@ -1,4 +1,6 @@
+using Concord.Clock;
 using Concord.Records;
+using Concord.Server.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Concord.Server.Sqlite;
@@ -14,7 +16,7 @@ internal sealed class WriterCommands : IDisposable
     {
         FindOps = Create(connection, SqliteStoreSql.FindOps, "$tenant", "$opIds");
         FindRecords = Create(connection, SqliteStoreSql.FindRecords, "$tenant", "$keys");
-        _upsertRecord = Create(connection, SqliteStoreSql.UpsertRecord, "$tenant", "$collection", "$id", "$version", "$fields", "$hlcs", "$tombstone", "$watermark", "$deleted", "$maxHlc");
+        _upsertRecord = Create(connection, SqliteStoreSql.UpsertRecord, "$tenant", "$collection", "$id", "$version", "$fields", "$hlc", "$overrides", "$tombstone", "$watermark", "$deleted");
         _insertOp = Create(connection, SqliteStoreSql.InsertOp, "$tenant", "$opId", "$version", "$appliedAt");
         _writeTenant = Create(connection, SqliteStoreSql.WriteTenant, "$tenant", "$version", "$records", "$ops");
     }
@@ -39,12 +41,13 @@ internal sealed class WriterCommands : IDisposable
         p[1].Value = state.Collection;
         p[2].Value = state.Id;
         p[3].Value = state.Version;
-        p[4].Value = Text(RecordStateJson.WriteFields(state));
-        p[5].Value = Text(RecordStateJson.WriteHlcs(state));
-        p[6].Value = state.Tombstone.IsEmpty ? DBNull.Value : state.Tombstone.ToString();
-        p[7].Value = state.Watermark.IsEmpty ? DBNull.Value : state.Watermark.ToString();
-        p[8].Value = state.IsDeleted ? 1 : 0;
-        p[9].Value = state.MaxHlc.ToString();
+        (HlcTimestamp common, byte[]? overrides) = StoredClocks.Split(state);
+        p[4].Value = RecordStateJson.WriteFields(state);
+        p[5].Value = common.ToString();
+        p[6].Value = (object?)overrides ?? DBNull.Value;
+        p[7].Value = state.Tombstone.IsEmpty ? DBNull.Value : state.Tombstone.ToString();
+        p[8].Value = state.Watermark.IsEmpty ? DBNull.Value : state.Watermark.ToString();
+        p[9].Value = state.IsDeleted ? 1 : 0;
         _upsertRecord.ExecuteNonQuery();
     }
 
@@ -76,9 +79,6 @@ internal sealed class WriterCommands : IDisposable
         _insertOp.Dispose();
         _writeTenant.Dispose();
     }
-
-    /// <summary>Stored as TEXT so that SQLite's JSON functions read it; a BLOB would be taken for JSONB.</summary>
-    private static string Text(byte[] utf8) => System.Text.Encoding.UTF8.GetString(utf8);
 
     private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
     {

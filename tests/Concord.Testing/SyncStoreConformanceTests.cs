@@ -96,6 +96,30 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_field_comes_back_with_the_clock_reading_of_its_own_write()
+    {
+        ISyncStore store = await OpenStoreAsync();
+        var fields = new Dictionary<string, object> { ["a"] = 1, ["b"] = 2, ["c\"q"] = 3, ["é"] = 4 };
+        await store.ApplyAsync("t", [Put("r", fields, Hlc(1, "n1"))], Lww);
+        await store.ApplyAsync("t", [Patch("r", new Dictionary<string, object> { ["b"] = 20, ["é"] = 40 }, Hlc(2, "n2"))], Lww);
+        await store.ApplyAsync("t", [Patch("r", new { z = 9 }, Hlc(3, "n3"))], Lww);
+
+        RecordMessage record = await ReadOneAsync(store, "t", "r");
+        using var hlcs = System.Text.Json.JsonDocument.Parse(record.Hlcs.ToString());
+        var byField = hlcs.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+
+        Assert.Equal(
+            new Dictionary<string, string?> { ["a"] = Hlc(1, "n1").ToString(), ["b"] = Hlc(2, "n2").ToString(), ["c\"q"] = Hlc(1, "n1").ToString(), ["é"] = Hlc(2, "n2").ToString(), ["z"] = Hlc(3, "n3").ToString() },
+            byField);
+
+        // And the merge still sees each field's own reading after the round trip through storage.
+        await store.ApplyAsync("t", [Patch("r", new { a = 100, b = 200 }, Hlc(1, "n9"))], Lww);
+        using var after = System.Text.Json.JsonDocument.Parse((await ReadOneAsync(store, "t", "r")).Fields.ToString());
+        Assert.Equal(100, after.RootElement.GetProperty("a").GetInt32());
+        Assert.Equal(20, after.RootElement.GetProperty("b").GetInt32());
+    }
+
+    [Fact]
     public async Task Pages_split_by_limit_and_resume_after_the_last_version()
     {
         ISyncStore store = await OpenStoreAsync();

@@ -23,16 +23,28 @@ public static class RecordStateJson
     public static byte[] WriteFields(RecordState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Fields.Count == 0)
+        return WriteSortedFields(Sorted(state));
+    }
+
+    /// <summary>Writes the field clock readings as one JSON object of strings.</summary>
+    public static byte[] WriteHlcs(RecordState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return WriteSortedHlcs(Sorted(state));
+    }
+
+    private static byte[] WriteSortedFields(KeyValuePair<string, FieldState>[] sorted)
+    {
+        if (sorted.Length == 0)
         {
             return "{}"u8.ToArray();
         }
 
-        var buffer = new ArrayBufferWriter<byte>(64 + (state.Fields.Count * 32));
+        var buffer = new ArrayBufferWriter<byte>(64 + (sorted.Length * 32));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
         {
             writer.WriteStartObject();
-            foreach (KeyValuePair<string, FieldState> field in Sorted(state))
+            foreach (KeyValuePair<string, FieldState> field in sorted)
             {
                 writer.WritePropertyName(field.Key);
                 writer.WriteRawValue(field.Value.Value.Utf8.Span, skipInputValidation: true);
@@ -44,23 +56,29 @@ public static class RecordStateJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Writes the field clock readings as one JSON object of strings.</summary>
-    public static byte[] WriteHlcs(RecordState state)
+    private static byte[] WriteSortedHlcs(KeyValuePair<string, FieldState>[] sorted)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        if (state.Fields.Count == 0)
+        if (sorted.Length == 0)
         {
             return "{}"u8.ToArray();
         }
 
-        var buffer = new ArrayBufferWriter<byte>(64 + (state.Fields.Count * 48));
+        var buffer = new ArrayBufferWriter<byte>(64 + (sorted.Length * 48));
         Span<byte> hlc = stackalloc byte[HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength];
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
         {
             writer.WriteStartObject();
-            foreach (KeyValuePair<string, FieldState> field in Sorted(state))
+            // Most records hold few distinct readings (a put stamps every field alike): format each once.
+            HlcTimestamp formatted = default;
+            int length = 0;
+            foreach (KeyValuePair<string, FieldState> field in sorted)
             {
-                field.Value.Hlc.TryFormat(hlc, out int length);
+                if (field.Value.Hlc != formatted)
+                {
+                    formatted = field.Value.Hlc;
+                    formatted.TryFormat(hlc, out length);
+                }
+
                 writer.WriteString(field.Key, hlc[..length]);
             }
 
@@ -102,6 +120,16 @@ public static class RecordStateJson
         return new RecordState(collection, id, fields, tombstone, watermark, version);
     }
 
-    private static IEnumerable<KeyValuePair<string, FieldState>> Sorted(RecordState state) =>
-        state.Fields.Count == 1 ? state.Fields : state.Fields.OrderBy(f => f.Key, StringComparer.Ordinal);
+    private static KeyValuePair<string, FieldState>[] Sorted(RecordState state)
+    {
+        var fields = new KeyValuePair<string, FieldState>[state.Fields.Count];
+        int i = 0;
+        foreach (KeyValuePair<string, FieldState> field in state.Fields)
+        {
+            fields[i++] = field;
+        }
+
+        Array.Sort(fields, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return fields;
+    }
 }
