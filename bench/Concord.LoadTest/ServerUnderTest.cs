@@ -25,7 +25,6 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.Environment["DOTNET_gcServer"] = "0";
         Process process = Process.Start(info)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {

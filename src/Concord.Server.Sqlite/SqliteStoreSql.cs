@@ -74,15 +74,16 @@ internal static class SqliteStoreSql
         WHERE r.tenant = $tenant AND r.collection = j.value ->> 0 AND r.id = j.value ->> 1
         """;
 
+    /// <summary>Bound by position: tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted.</summary>
     public const string UpsertRecord = """
         INSERT INTO concord_records(tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted)
-        VALUES ($tenant, $collection, $id, $version, $fields, $hlc, $overrides, $tombstone, $watermark, $deleted)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
         ON CONFLICT(tenant, collection, id) DO UPDATE SET
             version = excluded.version, fields = excluded.fields, hlc = excluded.hlc, hlc_overrides = excluded.hlc_overrides,
             tombstone = excluded.tombstone, watermark = excluded.watermark, deleted = excluded.deleted
         """;
 
-    public const string InsertOp = "INSERT INTO concord_ops(tenant, op_id, version, applied_at) VALUES ($tenant, $opId, $version, $appliedAt)";
+    public const string InsertOp = "INSERT INTO concord_ops(tenant, op_id, version, applied_at) VALUES (?1, ?2, ?3, ?4)";
 
     public const string ReadPage = """
         SELECT collection, id, version, fields, hlc, hlc_overrides, CASE WHEN deleted THEN tombstone END, watermark

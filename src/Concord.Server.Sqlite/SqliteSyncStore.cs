@@ -21,7 +21,7 @@ namespace Concord.Server.Sqlite;
 /// await using var store = new SqliteSyncStore(Options.Create(new SqliteStoreOptions { Path = "concord.db" }), TimeProvider.System);
 /// await store.InitializeAsync();
 /// </code></example>
-public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
+public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -29,6 +29,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
+    private WalCheckpointer? _checkpointer;
     private Guid _epoch;
 
     /// <summary>Creates a store over the file named in <paramref name="options"/>; nothing is opened until <see cref="InitializeAsync"/>.</summary>
@@ -71,9 +72,14 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
             Execute(writer, "PRAGMA journal_mode=WAL");
             Execute(writer, _options.DurableCommits ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
             Execute(writer, $"PRAGMA cache_size=-{_options.CacheSizeKiB}");
+
+            // Checkpoints happen off the write path (see WalCheckpointer); a WAL file left large by a burst is cut back afterwards.
+            Execute(writer, "PRAGMA wal_autocheckpoint=0");
+            Execute(writer, "PRAGMA journal_size_limit=67108864");
             Migrate(writer);
             _epoch = ReadOrCreateEpoch(writer);
             _commands = new WriterCommands(writer);
+            _checkpointer = new WalCheckpointer(_connectionString);
             _writer = writer;
         }
         finally
@@ -174,7 +180,20 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            DisposeWriter();
+            if (_checkpointer is not null)
+            {
+                await _checkpointer.DisposeAsync().ConfigureAwait(false);
+                _checkpointer = null;
+            }
+
+            _commands?.Dispose();
+            _commands = null;
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+                SqliteConnection.ClearAllPools();
+            }
         }
         finally
         {
@@ -182,31 +201,6 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _writeLock.Wait();
-        try
-        {
-            DisposeWriter();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private void DisposeWriter()
-    {
-        _commands?.Dispose();
-        _commands = null;
-        if (_writer is not null)
-        {
-            _writer.Dispose();
-            _writer = null;
-            SqliteConnection.ClearAllPools();
-        }
-    }
 
     private IReadOnlyList<ChangeOutcome> ApplyLocked(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger)
     {
@@ -267,6 +261,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable, IDisposable
         }
 
         transaction.Commit();
+        _checkpointer!.Poke();
         return outcomes;
     }
 

@@ -8,17 +8,24 @@ namespace Concord.Server.Sqlite;
 /// <summary>The writer connection's statements, prepared once and reused for every batch.</summary>
 internal sealed class WriterCommands : IDisposable
 {
-    private readonly SqliteCommand _upsertRecord;
-    private readonly SqliteCommand _insertOp;
+    private const int MaxHlcBytes = HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength;
+
+    private readonly RawStatement _upsertRecord;
+    private readonly RawStatement _insertOp;
     private readonly SqliteCommand _writeTenant;
+
+    // Reused for every record: the writer lock makes this single-threaded.
+    private readonly System.Buffers.ArrayBufferWriter<byte> _fields = new(4096);
+    private readonly System.Text.Json.Utf8JsonWriter _fieldsWriter;
 
     public WriterCommands(SqliteConnection connection)
     {
         FindOps = Create(connection, SqliteStoreSql.FindOps, "$tenant", "$opIds");
         FindRecords = Create(connection, SqliteStoreSql.FindRecords, "$tenant", "$keys");
-        _upsertRecord = Create(connection, SqliteStoreSql.UpsertRecord, "$tenant", "$collection", "$id", "$version", "$fields", "$hlc", "$overrides", "$tombstone", "$watermark", "$deleted");
-        _insertOp = Create(connection, SqliteStoreSql.InsertOp, "$tenant", "$opId", "$version", "$appliedAt");
+        _upsertRecord = new RawStatement(connection, SqliteStoreSql.UpsertRecord);
+        _insertOp = new RawStatement(connection, SqliteStoreSql.InsertOp);
         _writeTenant = Create(connection, SqliteStoreSql.WriteTenant, "$tenant", "$version", "$records", "$ops");
+        _fieldsWriter = new System.Text.Json.Utf8JsonWriter(_fields, new System.Text.Json.JsonWriterOptions { SkipValidation = true });
     }
 
     public SqliteCommand FindOps { get; }
@@ -29,36 +36,46 @@ internal sealed class WriterCommands : IDisposable
     {
         FindOps.Transaction = transaction;
         FindRecords.Transaction = transaction;
-        _upsertRecord.Transaction = transaction;
-        _insertOp.Transaction = transaction;
         _writeTenant.Transaction = transaction;
     }
 
+    /// <summary>Binds by position, in the column order of <see cref="SqliteStoreSql.UpsertRecord"/>.</summary>
     public void UpsertRecord(string tenant, RecordState state)
     {
-        SqliteParameterCollection p = _upsertRecord.Parameters;
-        p[0].Value = tenant;
-        p[1].Value = state.Collection;
-        p[2].Value = state.Id;
-        p[3].Value = state.Version;
         (HlcTimestamp common, byte[]? overrides) = StoredClocks.Split(state);
-        p[4].Value = RecordStateJson.WriteFields(state);
-        p[5].Value = common.ToString();
-        p[6].Value = (object?)overrides ?? DBNull.Value;
-        p[7].Value = state.Tombstone.IsEmpty ? DBNull.Value : state.Tombstone.ToString();
-        p[8].Value = state.Watermark.IsEmpty ? DBNull.Value : state.Watermark.ToString();
-        p[9].Value = state.IsDeleted ? 1 : 0;
-        _upsertRecord.ExecuteNonQuery();
+        Span<byte> hlc = stackalloc byte[MaxHlcBytes];
+        _upsertRecord.BindText(1, tenant);
+        _upsertRecord.BindText(2, state.Collection);
+        _upsertRecord.BindText(3, state.Id);
+        _upsertRecord.Bind(4, state.Version);
+        _fields.ResetWrittenCount();
+        _fieldsWriter.Reset(_fields);
+        RecordStateJson.WriteFields(state, _fieldsWriter);
+        _fieldsWriter.Flush();
+        _upsertRecord.BindBlob(5, _fields.WrittenSpan);
+        _upsertRecord.BindText(6, Format(common, hlc));
+        if (overrides is null)
+        {
+            _upsertRecord.BindNull(7);
+        }
+        else
+        {
+            _upsertRecord.BindBlob(7, overrides);
+        }
+
+        BindHlc(_upsertRecord, 8, state.Tombstone, hlc);
+        BindHlc(_upsertRecord, 9, state.Watermark, hlc);
+        _upsertRecord.Bind(10, state.IsDeleted ? 1 : 0);
+        _upsertRecord.Execute();
     }
 
     public void InsertOp(string tenant, string opId, long version, long appliedAt)
     {
-        SqliteParameterCollection p = _insertOp.Parameters;
-        p[0].Value = tenant;
-        p[1].Value = opId;
-        p[2].Value = version;
-        p[3].Value = appliedAt;
-        _insertOp.ExecuteNonQuery();
+        _insertOp.BindText(1, tenant);
+        _insertOp.BindText(2, opId);
+        _insertOp.Bind(3, version);
+        _insertOp.Bind(4, appliedAt);
+        _insertOp.Execute();
     }
 
     public void WriteTenant(string tenant, long version, long records, long ops)
@@ -78,6 +95,25 @@ internal sealed class WriterCommands : IDisposable
         _upsertRecord.Dispose();
         _insertOp.Dispose();
         _writeTenant.Dispose();
+        _fieldsWriter.Dispose();
+    }
+
+    private static void BindHlc(RawStatement statement, int index, HlcTimestamp value, Span<byte> buffer)
+    {
+        if (value.IsEmpty)
+        {
+            statement.BindNull(index);
+        }
+        else
+        {
+            statement.BindText(index, Format(value, buffer));
+        }
+    }
+
+    private static ReadOnlySpan<byte> Format(HlcTimestamp value, Span<byte> buffer)
+    {
+        value.TryFormat(buffer, out int length);
+        return buffer[..length];
     }
 
     private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)

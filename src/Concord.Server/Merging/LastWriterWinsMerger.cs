@@ -10,7 +10,7 @@ public sealed class LastWriterWinsMerger : IChangeMerger
     public MergeDecision Merge(RecordState? current, Change change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        current ??= new RecordState(change.Collection, change.Id);
+        current ??= new RecordState(change.Collection, change.Id, change.Fields.Count);
         LastWriterWinsMerge.Apply(current, change);
         return MergeDecision.Accept(current);
     }

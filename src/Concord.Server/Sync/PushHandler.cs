@@ -36,9 +36,10 @@ internal sealed class PushHandler(
         var results = new ChangeResultMessage[messages.Count];
         var accepted = new List<Change>(messages.Count);
         var acceptedAt = new List<int>(messages.Count);
+        var names = new FieldNameCache();
         for (int i = 0; i < messages.Count; i++)
         {
-            if (TryAccept(messages[i], out Change? change, out SyncError? error))
+            if (TryAccept(messages[i], names, out Change? change, out SyncError? error))
             {
                 accepted.Add(change);
                 acceptedAt.Add(i);
@@ -74,9 +75,9 @@ internal sealed class PushHandler(
         return (new PushResponse { Results = results, Hlc = clock.Now().ToString() }, null);
     }
 
-    private bool TryAccept(ChangeMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Change? change, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)
+    private bool TryAccept(ChangeMessage message, FieldNameCache names, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Change? change, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)
     {
-        if (!_validator.TryValidate(message, out change, out error))
+        if (!_validator.TryValidate(message, names, out change, out error))
         {
             return false;
         }

@@ -9,7 +9,11 @@ public static class JsonObjectFields
     /// Reads the members of <paramref name="json"/>. The values are slices of the input; nothing is copied.
     /// </summary>
     /// <returns>False when the value is not an object or names a member twice.</returns>
-    public static bool TrySplit(RawJsonValue json, Dictionary<string, RawJsonValue> into, out string? duplicate)
+    public static bool TrySplit(RawJsonValue json, Dictionary<string, RawJsonValue> into, out string? duplicate) => TrySplit(json, into, null, out duplicate);
+
+    /// <summary>Reads the members of <paramref name="json"/>, taking member names from <paramref name="names"/> when given.</summary>
+    /// <returns>False when the value is not an object or names a member twice.</returns>
+    public static bool TrySplit(RawJsonValue json, Dictionary<string, RawJsonValue> into, FieldNameCache? names, out string? duplicate)
     {
         ArgumentNullException.ThrowIfNull(into);
         duplicate = null;
@@ -22,7 +26,7 @@ public static class JsonObjectFields
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string name = reader.GetString()!;
+            string name = names is not null && !reader.ValueIsEscaped && !reader.HasValueSequence ? names.Get(reader.ValueSpan) : reader.GetString()!;
             reader.Read();
             int start = (int)reader.TokenStartIndex;
             reader.Skip();

@@ -23,6 +23,12 @@ public sealed class RecordState
     {
     }
 
+    /// <summary>Creates an empty state with room for <paramref name="capacity"/> fields.</summary>
+    public RecordState(string collection, string id, int capacity)
+        : this(collection, id, new Dictionary<string, FieldState>(capacity, StringComparer.Ordinal), default, default, 0)
+    {
+    }
+
     /// <summary>Restores a state, for example from storage. The fields are normalized against the tombstone and watermark.</summary>
     public RecordState(string collection, string id, IEnumerable<KeyValuePair<string, FieldState>> fields, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
         : this(collection, id, new Dictionary<string, FieldState>(fields, StringComparer.Ordinal), tombstone, watermark, version)

@@ -23,26 +23,25 @@ public static class RecordStateJson
     public static byte[] WriteFields(RecordState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return WriteSortedFields(Sorted(state));
-    }
-
-    /// <summary>Writes the field clock readings as one JSON object of strings.</summary>
-    public static byte[] WriteHlcs(RecordState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        return WriteSortedHlcs(Sorted(state));
-    }
-
-    private static byte[] WriteSortedFields(KeyValuePair<string, FieldState>[] sorted)
-    {
-        if (sorted.Length == 0)
-        {
-            return "{}"u8.ToArray();
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(64 + (sorted.Length * 32));
+        var buffer = new ArrayBufferWriter<byte>(64 + (state.Fields.Count * 32));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
         {
+            WriteFields(state, writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the field values as one JSON object into <paramref name="writer"/>, allocating nothing for small records.</summary>
+    public static void WriteFields(RecordState state, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(writer);
+        int count = state.Fields.Count;
+        KeyValuePair<string, FieldState>[] rented = ArrayPool<KeyValuePair<string, FieldState>>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            Span<KeyValuePair<string, FieldState>> sorted = SortInto(state, rented);
             writer.WriteStartObject();
             foreach (KeyValuePair<string, FieldState> field in sorted)
             {
@@ -52,8 +51,17 @@ public static class RecordStateJson
 
             writer.WriteEndObject();
         }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, FieldState>>.Shared.Return(rented, clearArray: true);
+        }
+    }
 
-        return buffer.WrittenSpan.ToArray();
+    /// <summary>Writes the field clock readings as one JSON object of strings.</summary>
+    public static byte[] WriteHlcs(RecordState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return WriteSortedHlcs(Sorted(state));
     }
 
     private static byte[] WriteSortedHlcs(KeyValuePair<string, FieldState>[] sorted)
@@ -89,7 +97,7 @@ public static class RecordStateJson
     }
 
     /// <summary>Rebuilds a state from its stored parts.</summary>
-    /// <exception cref="JsonException">The text is not what <see cref="WriteFields"/> and <see cref="WriteHlcs"/> produce.</exception>
+    /// <exception cref="JsonException">The text is not what <see cref="WriteFields(RecordState)"/> and <see cref="WriteHlcs"/> produce.</exception>
     public static RecordState Read(string collection, string id, ReadOnlyMemory<byte> fieldsJson, ReadOnlySpan<byte> hlcsJson, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
     {
         var values = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
@@ -123,13 +131,20 @@ public static class RecordStateJson
     private static KeyValuePair<string, FieldState>[] Sorted(RecordState state)
     {
         var fields = new KeyValuePair<string, FieldState>[state.Fields.Count];
+        SortInto(state, fields);
+        return fields;
+    }
+
+    private static Span<KeyValuePair<string, FieldState>> SortInto(RecordState state, KeyValuePair<string, FieldState>[] into)
+    {
         int i = 0;
         foreach (KeyValuePair<string, FieldState> field in state.Fields)
         {
-            fields[i++] = field;
+            into[i++] = field;
         }
 
-        Array.Sort(fields, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return fields;
+        Span<KeyValuePair<string, FieldState>> sorted = into.AsSpan(0, i);
+        sorted.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return sorted;
     }
 }

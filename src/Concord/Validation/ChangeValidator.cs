@@ -51,7 +51,11 @@ public sealed class ChangeValidator(ProtocolLimits limits)
     }
 
     /// <summary>Checks one change and converts it.</summary>
-    public bool TryValidate(ChangeMessage message, [NotNullWhen(true)] out Change? change, [NotNullWhen(false)] out SyncError? error)
+    public bool TryValidate(ChangeMessage message, [NotNullWhen(true)] out Change? change, [NotNullWhen(false)] out SyncError? error) =>
+        TryValidate(message, null, out change, out error);
+
+    /// <summary>Checks one change and converts it, sharing field-name strings through <paramref name="names"/> (one cache per batch).</summary>
+    public bool TryValidate(ChangeMessage message, FieldNameCache? names, [NotNullWhen(true)] out Change? change, [NotNullWhen(false)] out SyncError? error)
     {
         ArgumentNullException.ThrowIfNull(message);
         change = null;
@@ -94,7 +98,7 @@ public sealed class ChangeValidator(ProtocolLimits limits)
                 return false;
             }
         }
-        else if (!TryReadFields(message.Fields, out fields, out error))
+        else if (!TryReadFields(message.Fields, names, out fields, out error))
         {
             return false;
         }
@@ -104,16 +108,17 @@ public sealed class ChangeValidator(ProtocolLimits limits)
         return true;
     }
 
-    private bool TryReadFields(RawJsonValue? raw, out Dictionary<string, RawJsonValue>? fields, [NotNullWhen(false)] out SyncError? error)
+    private bool TryReadFields(RawJsonValue? raw, FieldNameCache? names, out Dictionary<string, RawJsonValue>? fields, [NotNullWhen(false)] out SyncError? error)
     {
-        fields = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
+        // Sized for typical records up front: growing a dictionary field by field leaves garbage behind.
+        fields = new Dictionary<string, RawJsonValue>(16, StringComparer.Ordinal);
         if (raw is not { } json || json.Kind != System.Text.Json.JsonValueKind.Object)
         {
             error = Invalid("A put or patch carries a JSON object of fields.", "fields");
             return false;
         }
 
-        if (!JsonObjectFields.TrySplit(json, fields, out string? duplicate))
+        if (!JsonObjectFields.TrySplit(json, fields, names, out string? duplicate))
         {
             error = Invalid(duplicate is null ? "fields must be a JSON object." : "fields names one member twice.", "fields");
             return false;
