@@ -1,6 +1,7 @@
 using Concord.Clock;
 using Concord.Records;
 using Concord.Server.Storage;
+using Concord.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Concord.Server.Sqlite;

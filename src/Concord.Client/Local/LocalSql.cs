@@ -41,7 +41,8 @@ internal static class LocalSql
             acked_version INTEGER NULL
         );
 
-        CREATE INDEX concord_outbox_by_record ON concord_outbox(collection, id);
+        -- No index by record on the outbox: every local write would pay for it, while the reads that
+        -- would use it (rebasing a pulled page) load the whole outbox once per page instead.
 
         -- Keys the server had before a resync from a fresh snapshot; what is left at the end is gone.
         CREATE TABLE concord_resync(
@@ -92,9 +93,12 @@ internal static class LocalSql
 
     public const string QueueStats = "SELECT count(*), coalesce(sum(bytes), 0) FROM concord_outbox WHERE acked_version IS NULL";
 
-    public const string CountOutbox = "SELECT count(*) FROM concord_outbox";
-
     public const string MaxOutboxHlc = "SELECT max(hlc) FROM concord_outbox";
+
+    public const string WholeOutbox = """
+        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, collection, id
+        FROM concord_outbox ORDER BY seq
+        """;
 
     public const string OutboxOfRecord = """
         SELECT seq, op_id, kind, fields, hlc, base_version, acked_version
@@ -103,9 +107,10 @@ internal static class LocalSql
 
     public const string ReadBase = "SELECT base_fields, base_hlcs, base_deleted, base_version FROM concord_records WHERE collection = $collection AND id = $id";
 
+    /// <summary>Bound by position: collection, id, fields, hlcs, deleted, version, has_local, local_view.</summary>
     public const string UpsertBase = """
         INSERT INTO concord_records(collection, id, base_fields, base_hlcs, base_deleted, base_version, has_local, local_view)
-        VALUES ($collection, $id, $fields, $hlcs, $deleted, $version, $hasLocal, $view)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         ON CONFLICT(collection, id) DO UPDATE SET
             base_fields = excluded.base_fields, base_hlcs = excluded.base_hlcs, base_deleted = excluded.base_deleted,
             base_version = excluded.base_version, has_local = excluded.has_local, local_view = excluded.local_view

@@ -4,6 +4,7 @@ using Concord.Clock;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Records;
+using Concord.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Concord.Client.Local;
@@ -22,6 +23,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly CommandCache _commands;
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private RawStatement? _upsertBase;
 
     private LocalStore(SqliteConnection connection)
     {
@@ -358,24 +360,26 @@ internal sealed class LocalStore : IAsyncDisposable
         try
         {
             using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
-            bool outboxEmpty = Convert.ToInt64(_commands.Get(LocalSql.CountOutbox, transaction).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0;
+            Dictionary<(string, string), List<OutboxEntry>>? outbox = ReadWholeOutbox(transaction);
             bool resyncing = ReadMeta(ResyncKey, transaction) is not null;
+            RawStatement upsert = _upsertBase ??= new RawStatement(_connection, LocalSql.UpsertBase);
             foreach (RecordMessage record in page.Records)
             {
-                string fields = record.Fields.ToString();
-                string hlcs = record.Hlcs.ToString();
                 string? view = null;
-                bool hasLocal = !outboxEmpty && TryRebaseWithOutbox(record, fields, hlcs, transaction, out view);
-                SqliteCommand upsert = _commands.Get(LocalSql.UpsertBase, transaction);
-                upsert.Parameters.AddWithValue("$collection", record.Collection);
-                upsert.Parameters.AddWithValue("$id", record.Id);
-                upsert.Parameters.AddWithValue("$fields", fields);
-                upsert.Parameters.AddWithValue("$hlcs", hlcs);
-                upsert.Parameters.AddWithValue("$deleted", (object?)record.Deleted ?? DBNull.Value);
-                upsert.Parameters.AddWithValue("$version", record.Version);
-                upsert.Parameters.AddWithValue("$hasLocal", hasLocal ? 1 : 0);
-                upsert.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value);
-                upsert.ExecuteNonQuery();
+                bool hasLocal = outbox is not null
+                    && outbox.TryGetValue((record.Collection, record.Id), out List<OutboxEntry>? entries)
+                    && TryRebaseWithOutbox(record, entries, transaction, out view);
+
+                // Bound straight from the page's UTF-8: a fresh replica pulls many records and most take this path.
+                upsert.BindText(1, record.Collection);
+                upsert.BindText(2, record.Id);
+                upsert.BindText(3, record.Fields.Utf8.Span);
+                upsert.BindText(4, record.Hlcs.Utf8.Span);
+                BindOptional(upsert, 5, record.Deleted);
+                upsert.Bind(6, record.Version);
+                upsert.Bind(7, hasLocal ? 1 : 0);
+                BindOptional(upsert, 8, view);
+                upsert.Execute();
                 if (resyncing)
                 {
                     SqliteCommand forget = _commands.Get(LocalSql.ForgetResyncKey, transaction);
@@ -406,6 +410,7 @@ internal sealed class LocalStore : IAsyncDisposable
         try
         {
             _commands.Dispose();
+            _upsertBase?.Dispose();
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
         finally
@@ -418,15 +423,9 @@ internal sealed class LocalStore : IAsyncDisposable
     /// Drops outbox entries whose effect the new base already holds, and computes the view from what is left.
     /// </summary>
     /// <returns>False when nothing local is left: the view is the base.</returns>
-    private bool TryRebaseWithOutbox(RecordMessage record, string fields, string hlcs, SqliteTransaction transaction, out string? view)
+    private bool TryRebaseWithOutbox(RecordMessage record, List<OutboxEntry> entries, SqliteTransaction transaction, out string? view)
     {
         view = null;
-        List<OutboxEntry> entries = ReadOutboxOfRecord(record.Collection, record.Id, transaction);
-        if (entries.Count == 0)
-        {
-            return false;
-        }
-
         var pending = new List<Change>(entries.Count);
         foreach (OutboxEntry entry in entries)
         {
@@ -445,8 +444,40 @@ internal sealed class LocalStore : IAsyncDisposable
             return false;
         }
 
-        view = ViewRebase.Compute(record.Collection, record.Id, fields, hlcs, record.Deleted, pending);
+        view = ViewRebase.Compute(record.Collection, record.Id, record.Fields.Utf8, record.Hlcs.Utf8, record.Deleted, pending);
         return true;
+    }
+
+    /// <summary>The outbox grouped by record, or null when it is empty (the common case for a page).</summary>
+    private Dictionary<(string, string), List<OutboxEntry>>? ReadWholeOutbox(SqliteTransaction transaction)
+    {
+        Dictionary<(string, string), List<OutboxEntry>>? byRecord = null;
+        using SqliteDataReader reader = _commands.Get(LocalSql.WholeOutbox, transaction).ExecuteReader();
+        while (reader.Read())
+        {
+            OutboxEntry entry = ReadEntry(reader, reader.GetString(7), reader.GetString(8));
+            byRecord ??= [];
+            if (!byRecord.TryGetValue((entry.Collection, entry.Id), out List<OutboxEntry>? list))
+            {
+                byRecord[(entry.Collection, entry.Id)] = list = [];
+            }
+
+            list.Add(entry);
+        }
+
+        return byRecord;
+    }
+
+    private static void BindOptional(RawStatement statement, int index, string? value)
+    {
+        if (value is null)
+        {
+            statement.BindNull(index);
+        }
+        else
+        {
+            statement.BindText(index, value);
+        }
     }
 
     private void RebaseLocked(string collection, string id, SqliteTransaction transaction)
@@ -454,13 +485,14 @@ internal sealed class LocalStore : IAsyncDisposable
         SqliteCommand read = _commands.Get(LocalSql.ReadBase, transaction);
         read.Parameters.AddWithValue("$collection", collection);
         read.Parameters.AddWithValue("$id", id);
-        string? fields = null, hlcs = null, deleted = null;
+        byte[]? fields = null, hlcs = null;
+        string? deleted = null;
         using (SqliteDataReader reader = read.ExecuteReader())
         {
             if (reader.Read())
             {
-                fields = reader.IsDBNull(0) ? null : reader.GetString(0);
-                hlcs = reader.IsDBNull(1) ? null : reader.GetString(1);
+                fields = reader.IsDBNull(0) ? null : reader.GetFieldValue<byte[]>(0);
+                hlcs = reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1);
                 deleted = reader.IsDBNull(2) ? null : reader.GetString(2);
             }
         }
@@ -519,20 +551,23 @@ internal sealed class LocalStore : IAsyncDisposable
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new OutboxEntry(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                collection,
-                id,
-                reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+            entries.Add(ReadEntry(reader, collection, id));
         }
 
         return entries;
     }
+
+    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, in that order.</summary>
+    private static OutboxEntry ReadEntry(SqliteDataReader reader, string collection, string id) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        collection,
+        id,
+        reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetInt64(5),
+        reader.IsDBNull(6) ? null : reader.GetInt64(6));
 
     private void RemoveEntry(long seq, SqliteTransaction transaction)
     {

@@ -9,15 +9,15 @@ namespace Concord.Client.Local;
 internal static class ViewRebase
 {
     /// <returns>The view's fields as a JSON object, or null when the result is deleted.</returns>
-    public static string? Compute(string collection, string id, string? baseFields, string? baseHlcs, string? baseDeleted, IEnumerable<Change> pending)
+    public static string? Compute(string collection, string id, ReadOnlyMemory<byte>? baseFields, ReadOnlyMemory<byte>? baseHlcs, string? baseDeleted, IEnumerable<Change> pending)
     {
-        RecordState state = baseFields is null
+        RecordState state = baseFields is not { } fields
             ? new RecordState(collection, id)
             : RecordStateJson.Read(
                 collection,
                 id,
-                Encoding.UTF8.GetBytes(baseFields),
-                Encoding.UTF8.GetBytes(baseHlcs ?? "{}"),
+                fields,
+                (baseHlcs ?? RecordStateJson.EmptyObject).Span,
                 baseDeleted is null ? default : HlcTimestamp.Parse(baseDeleted),
                 default,
                 0);

@@ -91,41 +91,62 @@ internal sealed class SyncRound(
         }
     }
 
+    /// <summary>
+    /// Pulls until the server has nothing more. The next page is requested while the current one is
+    /// applied, so the server's work and the local writes overlap; pages are still applied strictly
+    /// in order, each with its cursor in one transaction.
+    /// </summary>
     private async Task<int> PullAllAsync(CancellationToken cancellationToken)
     {
         int pulled = 0;
         bool resynced = false;
         string? cursor = await store.ReadCursorAsync(cancellationToken).ConfigureAwait(false);
+        Task<PullResponse> next = RequestPageAsync(cursor, cancellationToken);
         while (true)
         {
             PullResponse page;
             try
             {
-                page = await transport.PullAsync(
-                    new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections },
-                    cancellationToken).ConfigureAwait(false);
+                page = await next.ConfigureAwait(false);
             }
             catch (SyncException ex) when (ex.Code == SyncErrorCodes.CursorStale && !resynced)
             {
                 ConcordClientLog.Resync(logger);
                 await store.BeginResyncAsync(cancellationToken).ConfigureAwait(false);
                 resynced = true;
-                cursor = null;
+                next = RequestPageAsync(null, cancellationToken);
                 continue;
             }
 
-            if (HlcTimestamp.TryParse(page.Hlc, out HlcTimestamp serverTime))
+            if (page.HasMore)
             {
-                clock.Observe(serverTime);
+                next = RequestPageAsync(page.Cursor, cancellationToken);
             }
 
-            await store.ApplyPageAsync(page, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (HlcTimestamp.TryParse(page.Hlc, out HlcTimestamp serverTime))
+                {
+                    clock.Observe(serverTime);
+                }
+
+                await store.ApplyPageAsync(page, cancellationToken).ConfigureAwait(false);
+            }
+            catch when (page.HasMore)
+            {
+                // The page asked for ahead is abandoned with this one; observe it so that its failure is not left unobserved.
+                _ = next.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
+
             pulled += page.Records.Count;
-            cursor = page.Cursor;
             if (!page.HasMore)
             {
                 return pulled;
             }
         }
     }
+
+    private Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken) =>
+        transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections }, cancellationToken);
 }

@@ -1,11 +1,13 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Concord.Server.Sqlite;
+// Compiled into each assembly that writes SQLite on a hot path (see the project files), so that
+// neither has to expose it publicly.
+namespace Concord.Sqlite;
 
 /// <summary>
-/// A statement prepared once on the writer's native handle and bound by position, for the two
-/// statements that run once per change. Microsoft.Data.Sqlite looks every parameter up by name,
+/// A statement prepared once on a connection's native handle and bound by position, for the
+/// statements that run once per record. Microsoft.Data.Sqlite looks every parameter up by name,
 /// allocates a reader and re-encodes strings on each execution; here, binding is a native call on
 /// bytes that are already UTF-8.
 /// </summary>
