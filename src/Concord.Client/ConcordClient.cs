@@ -57,7 +57,10 @@ public sealed class ConcordClient : IAsyncDisposable
                 _ownedHttp = new HttpClient();
             }
 
-            _transport = options.Transport ?? new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!);
+            Protocol.IProtocolCodec codec = options.Encoding == ProtocolEncoding.Cbor
+                ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
+                : new Protocol.Json.JsonProtocolCodec(LocalLimits);
+            _transport = options.Transport ?? new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
             _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
             _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
         }

@@ -26,6 +26,9 @@ public sealed record ConcordClientOptions
     /// <summary>A transport to use instead of HTTP to <see cref="ServerUrl"/>.</summary>
     public ISyncTransport? Transport { get; init; }
 
+    /// <summary>How messages travel: JSON (default) or CBOR, which is smaller.</summary>
+    public ProtocolEncoding Encoding { get; init; } = ProtocolEncoding.Json;
+
     /// <summary>Pull only these collections; all when null.</summary>
     public IReadOnlyList<string>? Collections { get; init; }
 

@@ -29,10 +29,12 @@ internal static class SqliteStoreSql
             version INTEGER NOT NULL,
             fields BLOB NOT NULL,
             hlc TEXT NOT NULL,
+            field_version INTEGER NOT NULL,
             hlc_overrides BLOB NULL,
             tombstone TEXT NULL,
             watermark TEXT NULL,
             deleted INTEGER NOT NULL,
+            crdt BLOB NULL,
             UNIQUE(tenant, collection, id)
         );
 
@@ -44,6 +46,18 @@ internal static class SqliteStoreSql
             version INTEGER NOT NULL,
             applied_at INTEGER NOT NULL,
             PRIMARY KEY(tenant, op_id)
+        ) WITHOUT ROWID;
+
+        -- Recent updates of text fields, so that a pull can send what changed since its cursor
+        -- instead of the whole document. Compacted to the newest entries per field.
+        CREATE TABLE concord_text_log(
+            tenant TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            update_bytes BLOB NOT NULL,
+            PRIMARY KEY(tenant, collection, id, field, version)
         ) WITHOUT ROWID;
         """,
     ];
@@ -69,24 +83,46 @@ internal static class SqliteStoreSql
         """;
 
     public const string FindRecords = """
-        SELECT r.collection, r.id, r.version, r.fields, r.hlc, r.hlc_overrides, r.tombstone, r.watermark
+        SELECT r.collection, r.id, r.version, r.fields, r.hlc, r.hlc_overrides, r.tombstone, r.watermark, r.field_version, r.crdt
         FROM json_each($keys) AS j CROSS JOIN concord_records AS r
         WHERE r.tenant = $tenant AND r.collection = j.value ->> 0 AND r.id = j.value ->> 1
         """;
 
-    /// <summary>Bound by position: tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted.</summary>
+    /// <summary>Bound by position: tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted, field_version, crdt.</summary>
     public const string UpsertRecord = """
-        INSERT INTO concord_records(tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        INSERT INTO concord_records(tenant, collection, id, version, fields, hlc, hlc_overrides, tombstone, watermark, deleted, field_version, crdt)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
         ON CONFLICT(tenant, collection, id) DO UPDATE SET
             version = excluded.version, fields = excluded.fields, hlc = excluded.hlc, hlc_overrides = excluded.hlc_overrides,
-            tombstone = excluded.tombstone, watermark = excluded.watermark, deleted = excluded.deleted
+            tombstone = excluded.tombstone, watermark = excluded.watermark, deleted = excluded.deleted,
+            field_version = excluded.field_version, crdt = excluded.crdt
         """;
 
     public const string InsertOp = "INSERT INTO concord_ops(tenant, op_id, version, applied_at) VALUES (?1, ?2, ?3, ?4)";
 
+    /// <summary>Bound by position: tenant, collection, id, field, version, update.</summary>
+    public const string AppendTextLog = "INSERT OR IGNORE INTO concord_text_log(tenant, collection, id, field, version, update_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+    /// <summary>Bound by position: tenant, collection, id. A put or a delete starts the record's text over.</summary>
+    public const string ClearTextLog = "DELETE FROM concord_text_log WHERE tenant = ?1 AND collection = ?2 AND id = ?3";
+
+    /// <summary>Bound by position: tenant, collection, id, field, entries kept.</summary>
+    public const string CompactTextLog = """
+        DELETE FROM concord_text_log
+        WHERE tenant = ?1 AND collection = ?2 AND id = ?3 AND field = ?4 AND version <= (
+            SELECT version FROM concord_text_log
+            WHERE tenant = ?1 AND collection = ?2 AND id = ?3 AND field = ?4
+            ORDER BY version DESC LIMIT 1 OFFSET ?5)
+        """;
+
+    public const string ReadTextLog = """
+        SELECT version, update_bytes FROM concord_text_log
+        WHERE tenant = $tenant AND collection = $collection AND id = $id AND field = $field
+        ORDER BY version
+        """;
+
     public const string ReadPage = """
-        SELECT collection, id, version, fields, hlc, hlc_overrides, CASE WHEN deleted THEN tombstone END, watermark
+        SELECT collection, id, version, fields, hlc, hlc_overrides, CASE WHEN deleted THEN tombstone END, watermark, crdt
         FROM concord_records
         WHERE tenant = $tenant AND version > $after
         ORDER BY version
@@ -94,7 +130,7 @@ internal static class SqliteStoreSql
         """;
 
     public const string ReadPageOfCollections = """
-        SELECT collection, id, version, fields, hlc, hlc_overrides, CASE WHEN deleted THEN tombstone END, watermark
+        SELECT collection, id, version, fields, hlc, hlc_overrides, CASE WHEN deleted THEN tombstone END, watermark, crdt
         FROM concord_records
         WHERE tenant = $tenant AND version > $after AND collection IN (SELECT value FROM json_each($collections))
         ORDER BY version

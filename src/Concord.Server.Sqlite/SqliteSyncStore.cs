@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Concord.Clock;
+using Concord.Crdt;
 using Concord.Protocol;
+using Concord.Protocol.Json;
 using Concord.Records;
 using Concord.Server.Merging;
 using Concord.Server.Storage;
@@ -142,7 +144,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                 (RawJsonValue hlcs, HlcTimestamp recordMax) = StoredClocks.Expand(
                     fields, ReadHlc(reader, 4), reader.IsDBNull(5) ? default : reader.GetFieldValue<byte[]>(5));
                 string? deleted = reader.IsDBNull(6) ? null : reader.GetString(6);
-                records.Add(new RecordMessage
+                var record = new RecordMessage
                 {
                     Collection = reader.GetString(0),
                     Id = reader.GetString(1),
@@ -150,7 +152,9 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                     Fields = RawJsonValue.FromValidatedUtf8(fields),
                     Hlcs = hlcs,
                     Deleted = deleted,
-                });
+                    Crdt = reader.IsDBNull(8) ? null : CrdtStatesJson.Read(reader.GetFieldValue<byte[]>(8)),
+                };
+                records.Add(request.Deltas && record.Crdt is not null ? TextDeltas.Apply(record, connection, snapshot, tenant, request.AfterVersion) : record);
                 maxHlc = HlcTimestamp.Max(maxHlc, HlcTimestamp.Max(recordMax, ReadHlc(reader, 7)));
             }
         }
@@ -213,6 +217,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         Dictionary<string, long> appliedOps = FindAppliedOps(commands, tenant, changes);
         Dictionary<(string, string), RecordState> states = FindRecords(commands, tenant, changes);
         var touched = new HashSet<(string, string)>();
+        var textFields = new HashSet<(string, string, string)>();
         var outcomes = new ChangeOutcome[changes.Count];
         long version = row.Version;
         long newRecords = 0;
@@ -236,7 +241,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                 continue;
             }
 
-            merged.Version = ++version;
+            merged.CommitVersion(++version);
             if (!existed)
             {
                 newRecords++;
@@ -246,7 +251,13 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
             touched.Add(key);
             appliedOps[change.OpId] = version;
             commands.InsertOp(tenant, change.OpId, version, appliedAt);
-            outcomes[i] = ChangeOutcome.Applied(version);
+            LogText(commands, tenant, change, version, textFields);
+            outcomes[i] = ChangeOutcome.Applied(version, decision.Conflict);
+        }
+
+        foreach ((string collection, string id, string field) in textFields)
+        {
+            commands.CompactTextLog(tenant, collection, id, field);
         }
 
         // A record changed several times in one batch is written once, at its last version.
@@ -263,6 +274,24 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         transaction.Commit();
         _checkpointer!.Poke();
         return outcomes;
+    }
+
+    /// <summary>Keeps each text update for delta pulls; a put or a delete starts the record's text over.</summary>
+    private static void LogText(WriterCommands commands, string tenant, Change change, long version, HashSet<(string, string, string)> textFields)
+    {
+        if (change.Kind != ChangeKind.Patch)
+        {
+            commands.ClearTextLog(tenant, change.Collection, change.Id);
+        }
+
+        foreach ((string field, Crdt.CrdtOperation operation) in change.Crdt)
+        {
+            if (operation.Kind == Crdt.CrdtKind.Text)
+            {
+                commands.AppendTextLog(tenant, change, field, version, operation.Update.Span);
+                textFields.Add((change.Collection, change.Id, field));
+            }
+        }
     }
 
     private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
@@ -306,15 +335,25 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         {
             string collection = reader.GetString(0);
             string id = reader.GetString(1);
-            states[(collection, id)] = StoredClocks.Read(
+            RecordState state = StoredClocks.Read(
                 collection,
                 id,
                 reader.GetFieldValue<byte[]>(3),
                 ReadHlc(reader, 4),
+                reader.GetInt64(8),
                 reader.IsDBNull(5) ? default : reader.GetFieldValue<byte[]>(5),
                 ReadHlc(reader, 6),
                 ReadHlc(reader, 7),
                 reader.GetInt64(2));
+            if (!reader.IsDBNull(9))
+            {
+                foreach ((string field, CrdtStateMessage crdt) in CrdtStatesJson.Read(reader.GetFieldValue<byte[]>(9)))
+                {
+                    state.RestoreCrdt(field, CrdtValue.FromMessage(crdt));
+                }
+            }
+
+            states[(collection, id)] = state;
         }
 
         return states;

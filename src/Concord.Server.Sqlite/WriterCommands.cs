@@ -11,8 +11,14 @@ internal sealed class WriterCommands : IDisposable
 {
     private const int MaxHlcBytes = HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength;
 
+    /// <summary>How many recent updates of each text field the log keeps for delta pulls.</summary>
+    private const int TextLogEntries = 64;
+
     private readonly RawStatement _upsertRecord;
     private readonly RawStatement _insertOp;
+    private readonly RawStatement _appendTextLog;
+    private readonly RawStatement _clearTextLog;
+    private readonly RawStatement _compactTextLog;
     private readonly SqliteCommand _writeTenant;
 
     // Reused for every record: the writer lock makes this single-threaded.
@@ -25,6 +31,9 @@ internal sealed class WriterCommands : IDisposable
         FindRecords = Create(connection, SqliteStoreSql.FindRecords, "$tenant", "$keys");
         _upsertRecord = new RawStatement(connection, SqliteStoreSql.UpsertRecord);
         _insertOp = new RawStatement(connection, SqliteStoreSql.InsertOp);
+        _appendTextLog = new RawStatement(connection, SqliteStoreSql.AppendTextLog);
+        _clearTextLog = new RawStatement(connection, SqliteStoreSql.ClearTextLog);
+        _compactTextLog = new RawStatement(connection, SqliteStoreSql.CompactTextLog);
         _writeTenant = Create(connection, SqliteStoreSql.WriteTenant, "$tenant", "$version", "$records", "$ops");
         _fieldsWriter = new System.Text.Json.Utf8JsonWriter(_fields, new System.Text.Json.JsonWriterOptions { SkipValidation = true });
     }
@@ -43,7 +52,7 @@ internal sealed class WriterCommands : IDisposable
     /// <summary>Binds by position, in the column order of <see cref="SqliteStoreSql.UpsertRecord"/>.</summary>
     public void UpsertRecord(string tenant, RecordState state)
     {
-        (HlcTimestamp common, byte[]? overrides) = StoredClocks.Split(state);
+        (HlcTimestamp common, long commonVersion, byte[]? overrides) = StoredClocks.Split(state);
         Span<byte> hlc = stackalloc byte[MaxHlcBytes];
         _upsertRecord.BindText(1, tenant);
         _upsertRecord.BindText(2, state.Collection);
@@ -67,6 +76,16 @@ internal sealed class WriterCommands : IDisposable
         BindHlc(_upsertRecord, 8, state.Tombstone, hlc);
         BindHlc(_upsertRecord, 9, state.Watermark, hlc);
         _upsertRecord.Bind(10, state.IsDeleted ? 1 : 0);
+        _upsertRecord.Bind(11, commonVersion);
+        if (state.Crdt.Count == 0)
+        {
+            _upsertRecord.BindNull(12);
+        }
+        else
+        {
+            _upsertRecord.BindBlob(12, Concord.Protocol.Json.CrdtStatesJson.Write(state.Crdt));
+        }
+
         _upsertRecord.Execute();
     }
 
@@ -77,6 +96,35 @@ internal sealed class WriterCommands : IDisposable
         _insertOp.Bind(3, version);
         _insertOp.Bind(4, appliedAt);
         _insertOp.Execute();
+    }
+
+    public void AppendTextLog(string tenant, Change change, string field, long version, ReadOnlySpan<byte> update)
+    {
+        _appendTextLog.BindText(1, tenant);
+        _appendTextLog.BindText(2, change.Collection);
+        _appendTextLog.BindText(3, change.Id);
+        _appendTextLog.BindText(4, field);
+        _appendTextLog.Bind(5, version);
+        _appendTextLog.BindBlob(6, update);
+        _appendTextLog.Execute();
+    }
+
+    public void ClearTextLog(string tenant, string collection, string id)
+    {
+        _clearTextLog.BindText(1, tenant);
+        _clearTextLog.BindText(2, collection);
+        _clearTextLog.BindText(3, id);
+        _clearTextLog.Execute();
+    }
+
+    public void CompactTextLog(string tenant, string collection, string id, string field)
+    {
+        _compactTextLog.BindText(1, tenant);
+        _compactTextLog.BindText(2, collection);
+        _compactTextLog.BindText(3, id);
+        _compactTextLog.BindText(4, field);
+        _compactTextLog.Bind(5, TextLogEntries);
+        _compactTextLog.Execute();
     }
 
     public void WriteTenant(string tenant, long version, long records, long ops)
@@ -95,6 +143,9 @@ internal sealed class WriterCommands : IDisposable
         FindRecords.Dispose();
         _upsertRecord.Dispose();
         _insertOp.Dispose();
+        _appendTextLog.Dispose();
+        _clearTextLog.Dispose();
+        _compactTextLog.Dispose();
         _writeTenant.Dispose();
         _fieldsWriter.Dispose();
     }

@@ -48,7 +48,12 @@ internal static class SyncEndpoints
             Limits = options.Limits,
             MaxClockDriftMs = (long)options.MaxClockDrift.TotalMilliseconds,
             Collections = options.Collections.Values
-                .Select(c => new CollectionDescription { Name = c.Name, Policy = "lww" })
+                .Select(c => new CollectionDescription
+                {
+                    Name = c.Name,
+                    Policy = c.Policy.Name,
+                    Fields = c.Fields.ToDictionary(f => f.Key, f => Crdt.CrdtOperation.FormatKind(f.Value), StringComparer.Ordinal),
+                })
                 .ToArray(),
             AllowUndeclaredCollections = options.AllowUndeclaredCollections,
         };

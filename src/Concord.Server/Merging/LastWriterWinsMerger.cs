@@ -1,17 +1,13 @@
-using Concord.Merge;
+using Concord.Clock;
 using Concord.Records;
 
 namespace Concord.Server.Merging;
 
-/// <summary>The default policy: field-level last-writer-wins; never rejects.</summary>
+/// <summary>The default policy for every collection: field-level last-writer-wins.</summary>
 public sealed class LastWriterWinsMerger : IChangeMerger
 {
+    private readonly ConflictContext _context = new(new HybridLogicalClock("server"));
+
     /// <inheritdoc />
-    public MergeDecision Merge(RecordState? current, Change change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        current ??= new RecordState(change.Collection, change.Id, change.Fields.Count);
-        LastWriterWinsMerge.Apply(current, change);
-        return MergeDecision.Accept(current);
-    }
+    public MergeDecision Merge(RecordState? current, Change change) => ConflictPolicy.LastWriterWins.Merge(current, change, _context);
 }

@@ -19,11 +19,11 @@ public readonly record struct ChangeOutcome
     /// <summary>The version the change was applied at; 0 when rejected.</summary>
     public long Version { get; }
 
-    /// <summary>Why the change was rejected.</summary>
+    /// <summary>Why the change was rejected, or (applied) which of its fields lost.</summary>
     public SyncError? Error { get; }
 
-    /// <summary>Applied now at <paramref name="version"/>.</summary>
-    public static ChangeOutcome Applied(long version) => new(ChangeStatus.Applied, version, null);
+    /// <summary>Applied now at <paramref name="version"/>; <paramref name="conflict"/> lists fields that lost to newer server state, if any.</summary>
+    public static ChangeOutcome Applied(long version, SyncError? conflict = null) => new(ChangeStatus.Applied, version, conflict);
 
     /// <summary>Applied before, at <paramref name="version"/>.</summary>
     public static ChangeOutcome Duplicate(long version) => new(ChangeStatus.Duplicate, version, null);

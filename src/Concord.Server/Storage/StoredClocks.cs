@@ -6,9 +6,9 @@ using Concord.Records;
 namespace Concord.Server.Storage;
 
 /// <summary>
-/// A compact stored form of a record's field clock readings: the reading most fields share, and a
-/// JSON object of the few fields that differ (none at all after a put). The full per-field map the
-/// protocol sends is rebuilt from it when a page is read.
+/// A compact stored form of a record's field clock readings and field versions: the (reading, version)
+/// most fields share, and a JSON object of the few fields that differ, <c>{"name":["hlc",version]}</c>
+/// (none at all after a put). The full per-field map the protocol sends is rebuilt from it when a page is read.
 /// </summary>
 /// <remarks>
 /// The per-field map repeats a 30-odd byte reading for every field and more than doubles what a row
@@ -16,20 +16,20 @@ namespace Concord.Server.Storage;
 /// </remarks>
 public static class StoredClocks
 {
-    /// <summary>The shared reading and the exceptions to it. The shared reading is the tombstone's when there are no fields.</summary>
-    public static (HlcTimestamp Common, byte[]? Overrides) Split(RecordState state)
+    /// <summary>The shared reading and version, and the exceptions to them. The shared reading is the tombstone's when there are no fields.</summary>
+    public static (HlcTimestamp Common, long CommonVersion, byte[]? Overrides) Split(RecordState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Fields.Count == 0)
         {
-            return (HlcTimestamp.Max(state.Tombstone, state.Watermark), null);
+            return (HlcTimestamp.Max(state.Tombstone, state.Watermark), state.Version, null);
         }
 
-        HlcTimestamp common = MostFrequent(state);
+        (HlcTimestamp common, long commonVersion) = MostFrequent(state);
         int differing = 0;
         foreach (FieldState field in state.Fields.Values)
         {
-            if (field.Hlc != common)
+            if (field.Hlc != common || field.Version != commonVersion)
             {
                 differing++;
             }
@@ -37,7 +37,7 @@ public static class StoredClocks
 
         if (differing == 0)
         {
-            return (common, null);
+            return (common, commonVersion, null);
         }
 
         var buffer = new ArrayBufferWriter<byte>(differing * 48);
@@ -47,22 +47,25 @@ public static class StoredClocks
             writer.WriteStartObject();
             foreach ((string name, FieldState field) in state.Fields)
             {
-                if (field.Hlc != common)
+                if (field.Hlc != common || field.Version != commonVersion)
                 {
                     field.Hlc.TryFormat(text, out int length);
-                    writer.WriteString(name, text[..length]);
+                    writer.WriteStartArray(name);
+                    writer.WriteStringValue(text[..length]);
+                    writer.WriteNumberValue(field.Version);
+                    writer.WriteEndArray();
                 }
             }
 
             writer.WriteEndObject();
         }
 
-        return (common, buffer.WrittenSpan.ToArray());
+        return (common, commonVersion, buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>Rebuilds a state from its stored parts.</summary>
     /// <exception cref="JsonException">The stored parts are not what <see cref="Split"/> and <see cref="RecordStateJson.WriteFields(RecordState)"/> produce.</exception>
-    public static RecordState Read(string collection, string id, ReadOnlyMemory<byte> fieldsJson, HlcTimestamp common, ReadOnlySpan<byte> overrides, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
+    public static RecordState Read(string collection, string id, ReadOnlyMemory<byte> fieldsJson, HlcTimestamp common, long commonVersion, ReadOnlySpan<byte> overrides, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
     {
         var values = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
         if (!JsonObjectFields.TrySplit(RawJsonValue.FromValidatedUtf8(fieldsJson), values, out _))
@@ -70,12 +73,12 @@ public static class StoredClocks
             throw new JsonException("Stored fields are not a JSON object.");
         }
 
-        Dictionary<string, HlcTimestamp>? exceptions = overrides.IsEmpty ? null : ReadOverrides(overrides);
+        Dictionary<string, (HlcTimestamp, long)>? exceptions = overrides.IsEmpty ? null : ReadOverrides(overrides);
         var fields = new List<KeyValuePair<string, FieldState>>(values.Count);
         foreach ((string name, RawJsonValue value) in values)
         {
-            HlcTimestamp hlc = exceptions is not null && exceptions.TryGetValue(name, out HlcTimestamp own) ? own : common;
-            fields.Add(new(name, new FieldState(value, hlc)));
+            (HlcTimestamp hlc, long fieldVersion) = exceptions is not null && exceptions.TryGetValue(name, out (HlcTimestamp, long) own) ? own : (common, commonVersion);
+            fields.Add(new(name, new FieldState(value, hlc, fieldVersion)));
         }
 
         return new RecordState(collection, id, fields, tombstone, watermark, version);
@@ -84,7 +87,7 @@ public static class StoredClocks
     /// <summary>The protocol's per-field map (<c>hlcs</c>) for stored fields, and the greatest reading in it.</summary>
     public static (RawJsonValue Hlcs, HlcTimestamp Max) Expand(ReadOnlySpan<byte> fieldsJson, HlcTimestamp common, ReadOnlySpan<byte> overrides)
     {
-        Dictionary<string, HlcTimestamp>? exceptions = overrides.IsEmpty ? null : ReadOverrides(overrides);
+        Dictionary<string, (HlcTimestamp, long)>? exceptions = overrides.IsEmpty ? null : ReadOverrides(overrides);
         var buffer = new ArrayBufferWriter<byte>(64 + (fieldsJson.Length / 2));
         Span<byte> commonText = stackalloc byte[HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength];
         common.TryFormat(commonText, out int commonLength);
@@ -101,8 +104,9 @@ public static class StoredClocks
                 {
                     string name = reader.GetString()!;
                     writer.WritePropertyName(name);
-                    if (exceptions is not null && exceptions.TryGetValue(name, out HlcTimestamp own))
+                    if (exceptions is not null && exceptions.TryGetValue(name, out (HlcTimestamp Hlc, long) entry))
                     {
+                        HlcTimestamp own = entry.Hlc;
                         own.TryFormat(ownText, out int ownLength);
                         writer.WriteStringValue(ownText[..ownLength]);
                         max = HlcTimestamp.Max(max, own);
@@ -128,38 +132,42 @@ public static class StoredClocks
         return (RawJsonValue.FromValidatedUtf8(buffer.WrittenSpan.ToArray()), max);
     }
 
-    private static Dictionary<string, HlcTimestamp> ReadOverrides(ReadOnlySpan<byte> overrides)
+    private static Dictionary<string, (HlcTimestamp, long)> ReadOverrides(ReadOnlySpan<byte> overrides)
     {
-        var result = new Dictionary<string, HlcTimestamp>(StringComparer.Ordinal);
+        var result = new Dictionary<string, (HlcTimestamp, long)>(StringComparer.Ordinal);
         var reader = new Utf8JsonReader(overrides);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string name = reader.GetString()!;
             reader.Read();
+            reader.Read();
             if (!HlcTimestamp.TryParse(reader.GetString(), out HlcTimestamp hlc))
             {
                 throw new JsonException("A stored field clock reading does not parse.");
             }
 
-            result[name] = hlc;
+            reader.Read();
+            long version = reader.GetInt64();
+            reader.Read();
+            result[name] = (hlc, version);
         }
 
         return result;
     }
 
-    private static HlcTimestamp MostFrequent(RecordState state)
+    private static (HlcTimestamp, long) MostFrequent(RecordState state)
     {
         if (state.Fields.Count > 16)
         {
-            return state.Fields.Values.GroupBy(f => f.Hlc).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key).First().Key;
+            return state.Fields.Values.GroupBy(f => (f.Hlc, f.Version)).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key.Hlc).First().Key;
         }
 
-        HlcTimestamp best = default;
+        (HlcTimestamp Hlc, long Version) best = default;
         int bestCount = 0;
         foreach (FieldState candidate in state.Fields.Values)
         {
-            if (candidate.Hlc == best)
+            if (candidate.Hlc == best.Hlc && candidate.Version == best.Version)
             {
                 continue;
             }
@@ -167,16 +175,16 @@ public static class StoredClocks
             int count = 0;
             foreach (FieldState field in state.Fields.Values)
             {
-                if (field.Hlc == candidate.Hlc)
+                if (field.Hlc == candidate.Hlc && field.Version == candidate.Version)
                 {
                     count++;
                 }
             }
 
             // Ties go to the later reading so that the choice does not depend on dictionary order.
-            if (count > bestCount || (count == bestCount && candidate.Hlc > best))
+            if (count > bestCount || (count == bestCount && candidate.Hlc > best.Hlc))
             {
-                best = candidate.Hlc;
+                best = (candidate.Hlc, candidate.Version);
                 bestCount = count;
             }
         }

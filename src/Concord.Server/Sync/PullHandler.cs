@@ -19,7 +19,7 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
             return (null, error);
         }
 
-        RecordPage page = await store.ReadPageAsync(tenant, new PageRequest(after, limit, collections), cancellationToken).ConfigureAwait(false);
+        RecordPage page = await store.ReadPageAsync(tenant, new PageRequest(after, limit, collections, request.Deltas == true && after > 0), cancellationToken).ConfigureAwait(false);
         if (after > page.SnapshotVersion)
         {
             // The store is behind the client: restored from an older backup, say. Resyncing is the only safe answer.

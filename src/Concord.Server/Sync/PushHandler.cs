@@ -93,11 +93,48 @@ internal sealed class PushHandler(
             return false;
         }
 
-        if (!_options.AllowUndeclaredCollections && !_options.Collections.ContainsKey(change.Collection))
+        _options.Collections.TryGetValue(change.Collection, out CollectionOptions? collection);
+        if (collection is null && !_options.AllowUndeclaredCollections)
         {
             error = SyncError.InvalidChange($"The server declares no collection '{change.Collection}'.", new Dictionary<string, object> { ["field"] = "collection" });
             change = null;
             return false;
+        }
+
+        if (!MatchesSchema(change, collection, out error))
+        {
+            change = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>CRDT operations only on fields declared with that type, and plain values never on CRDT fields.</summary>
+    private static bool MatchesSchema(Change change, CollectionOptions? collection, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)
+    {
+        error = null;
+        foreach ((string name, Crdt.CrdtOperation operation) in change.Crdt)
+        {
+            if (collection is null || !collection.Fields.TryGetValue(name, out Crdt.CrdtKind declared) || declared != operation.Kind)
+            {
+                error = SyncError.InvalidChange(
+                    $"'{name}' is not declared as a {Crdt.CrdtOperation.FormatKind(operation.Kind)} field of '{change.Collection}'.",
+                    new Dictionary<string, object> { ["field"] = "crdt" });
+                return false;
+            }
+        }
+
+        if (collection is not null)
+        {
+            foreach (string name in change.Fields.Keys)
+            {
+                if (collection.Fields.ContainsKey(name))
+                {
+                    error = SyncError.InvalidChange($"'{name}' is a CRDT field: change it with a CRDT operation.", new Dictionary<string, object> { ["field"] = "fields" });
+                    return false;
+                }
+            }
         }
 
         return true;
@@ -107,7 +144,7 @@ internal sealed class PushHandler(
     {
         OpId = opId,
         Status = outcome.Status,
-        Version = outcome.Error is null ? outcome.Version : null,
+        Version = outcome.Status == ChangeStatus.Rejected ? null : outcome.Version,
         Error = outcome.Error is null ? null : ErrorBody.From(outcome.Error),
     };
 }

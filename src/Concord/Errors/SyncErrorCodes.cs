@@ -33,6 +33,9 @@ public static class SyncErrorCodes
     /// <summary>A change is stamped further in the future than the server allows (400).</summary>
     public const string ClockDrift = "SYNC:CLOCK_DRIFT";
 
+    /// <summary>A change made against an older version lost to what changed since, under a server-wins policy (409).</summary>
+    public const string Conflict = "SYNC:CONFLICT";
+
     /// <summary>The server failed; nothing was lost (500).</summary>
     public const string Internal = "SYNC:INTERNAL";
 
@@ -40,7 +43,7 @@ public static class SyncErrorCodes
     public static IReadOnlyList<string> All { get; } =
     [
         Unauthorized, Forbidden, NotFound, CursorStale, PayloadTooLarge, InvalidChange, BadRequest,
-        RateLimited, UnsupportedProtocol, ClockDrift, Internal,
+        RateLimited, UnsupportedProtocol, ClockDrift, Conflict, Internal,
     ];
 
     /// <summary>The HTTP status that goes with a code (500 for an unknown code).</summary>
@@ -49,7 +52,7 @@ public static class SyncErrorCodes
         Unauthorized => 401,
         Forbidden => 403,
         NotFound => 404,
-        CursorStale => 409,
+        CursorStale or Conflict => 409,
         PayloadTooLarge => 413,
         InvalidChange or BadRequest or UnsupportedProtocol or ClockDrift => 400,
         RateLimited => 429,

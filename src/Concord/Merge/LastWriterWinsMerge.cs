@@ -1,3 +1,4 @@
+using Concord.Crdt;
 using Concord.Records;
 
 namespace Concord.Merge;
@@ -13,15 +14,30 @@ namespace Concord.Merge;
 public static class LastWriterWinsMerge
 {
     /// <summary>Merges one change into <paramref name="state"/> in place.</summary>
+    /// <exception cref="InvalidOperationException">A CRDT operation of the change cannot apply; use <see cref="TryApply"/> to be told instead.</exception>
     public static void Apply(RecordState state, Change change)
+    {
+        if (!TryApply(state, change, out string? error))
+        {
+            throw new InvalidOperationException(error);
+        }
+    }
+
+    /// <summary>
+    /// Merges one change into <paramref name="state"/> in place. Plain fields merge by last writer wins;
+    /// CRDT operations apply by their own rules.
+    /// </summary>
+    /// <returns>False when a CRDT operation cannot apply; <paramref name="state"/> may then hold part of the change, so callers that must not see that merge into a copy.</returns>
+    public static bool TryApply(RecordState state, Change change, out string? error)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(change);
+        error = null;
         switch (change.Kind)
         {
             case ChangeKind.Delete:
                 state.RaiseTombstone(change.Hlc);
-                return;
+                return true;
             case ChangeKind.Put:
                 state.RaiseWatermark(change.Hlc);
                 break;
@@ -31,6 +47,16 @@ public static class LastWriterWinsMerge
         {
             state.OfferField(name, new FieldState(value, change.Hlc));
         }
+
+        foreach ((string name, CrdtOperation operation) in change.Crdt)
+        {
+            if (!state.TryApplyCrdt(name, operation, change.OpId, change.Hlc, out error))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Merges <paramref name="other"/> into <paramref name="into"/> in place.</summary>
@@ -42,7 +68,14 @@ public static class LastWriterWinsMerge
         into.RaiseWatermark(other.Watermark);
         foreach ((string name, FieldState field) in other.Fields)
         {
-            into.OfferField(name, field);
+            if (other.Crdt.TryGetValue(name, out CrdtValue? value))
+            {
+                into.MergeCrdt(name, value, field.Hlc);
+            }
+            else
+            {
+                into.OfferField(name, field);
+            }
         }
     }
 }

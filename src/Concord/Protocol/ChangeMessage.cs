@@ -29,4 +29,8 @@ public sealed class ChangeMessage
     /// <summary>The record version the client based the change on.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? BaseVersion { get; init; }
+
+    /// <summary>Operations on CRDT fields (counter, set, text), by field name.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, CrdtOperationMessage>? Crdt { get; init; }
 }

@@ -11,4 +11,11 @@ public sealed class PullRequest
 
     /// <summary>Only these collections; all when absent.</summary>
     public IReadOnlyList<string>? Collections { get; init; }
+
+    /// <summary>
+    /// True from a client that keeps CRDT state: text fields then come as the changes since the cursor
+    /// (<c>crdt.{field}.delta</c>) instead of their whole value and state.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Deltas { get; init; }
 }

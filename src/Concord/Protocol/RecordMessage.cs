@@ -25,4 +25,8 @@ public sealed class RecordMessage
 
     /// <summary>The record's version.</summary>
     public required long Version { get; init; }
+
+    /// <summary>Merge data of the record's CRDT fields, beside their plain values in <see cref="Fields"/>; absent when it has none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, CrdtStateMessage>? Crdt { get; init; }
 }

@@ -1,4 +1,5 @@
 using Concord.Clock;
+using Concord.Crdt;
 
 namespace Concord.Records;
 
@@ -10,9 +11,10 @@ namespace Concord.Records;
 public sealed class Change
 {
     private static readonly IReadOnlyDictionary<string, RawJsonValue> NoFields = new Dictionary<string, RawJsonValue>();
+    private static readonly IReadOnlyDictionary<string, CrdtOperation> NoOperations = new Dictionary<string, CrdtOperation>();
 
     /// <summary>Creates a change.</summary>
-    public Change(string opId, string collection, string id, ChangeKind kind, IReadOnlyDictionary<string, RawJsonValue>? fields, HlcTimestamp hlc, long? baseVersion = null)
+    public Change(string opId, string collection, string id, ChangeKind kind, IReadOnlyDictionary<string, RawJsonValue>? fields, HlcTimestamp hlc, long? baseVersion = null, IReadOnlyDictionary<string, CrdtOperation>? crdt = null)
     {
         ArgumentNullException.ThrowIfNull(opId);
         ArgumentNullException.ThrowIfNull(collection);
@@ -29,6 +31,7 @@ public sealed class Change
         Fields = kind == ChangeKind.Delete ? NoFields : fields ?? NoFields;
         Hlc = hlc;
         BaseVersion = baseVersion;
+        Crdt = kind == ChangeKind.Delete ? NoOperations : crdt ?? NoOperations;
     }
 
     /// <summary>The client-made id that makes retries safe.</summary>
@@ -51,4 +54,13 @@ public sealed class Change
 
     /// <summary>The record version the client saw when it made the change, if it says.</summary>
     public long? BaseVersion { get; }
+
+    /// <summary>Operations on CRDT fields, by field name (none for a delete).</summary>
+    public IReadOnlyDictionary<string, CrdtOperation> Crdt { get; }
+
+    /// <summary>The same change with other fields (used by conflict policies that keep part of a change).</summary>
+    public Change WithFields(IReadOnlyDictionary<string, RawJsonValue> fields) => new(OpId, Collection, Id, Kind, fields, Hlc, BaseVersion, Crdt);
+
+    /// <summary>The same change stamped with another clock reading (used by policies that ignore the client's clock).</summary>
+    public Change WithHlc(HlcTimestamp hlc) => new(OpId, Collection, Id, Kind, Fields, hlc, BaseVersion, Crdt);
 }

@@ -1,4 +1,5 @@
 using Concord.Clock;
+using Concord.Crdt;
 
 namespace Concord.Records;
 
@@ -15,7 +16,10 @@ namespace Concord.Records;
 /// </remarks>
 public sealed class RecordState
 {
+    private static readonly IReadOnlyDictionary<string, CrdtValue> NoCrdt = new Dictionary<string, CrdtValue>();
+
     private readonly Dictionary<string, FieldState> _fields;
+    private Dictionary<string, CrdtValue>? _crdt;
 
     /// <summary>Creates an empty state for a record that has never been written.</summary>
     public RecordState(string collection, string id)
@@ -63,8 +67,11 @@ public sealed class RecordState
     /// <summary>The reading of the latest put that still matters, or <c>default</c>.</summary>
     public HlcTimestamp Watermark { get; private set; }
 
-    /// <summary>The live fields.</summary>
+    /// <summary>The live fields. A CRDT field is here too, with its plain value and the reading of its latest operation.</summary>
     public IReadOnlyDictionary<string, FieldState> Fields => _fields;
+
+    /// <summary>The merge state of each live CRDT field.</summary>
+    public IReadOnlyDictionary<string, CrdtValue> Crdt => _crdt ?? NoCrdt;
 
     /// <summary>
     /// True when the latest delete is at or after every write that survives: no field and no put is newer.
@@ -90,20 +97,63 @@ public sealed class RecordState
     }
 
     /// <summary>A deep copy.</summary>
-    public RecordState Clone() => new(Collection, Id, new Dictionary<string, FieldState>(_fields, StringComparer.Ordinal), Tombstone, Watermark, Version);
+    public RecordState Clone()
+    {
+        var copy = new RecordState(Collection, Id, new Dictionary<string, FieldState>(_fields, StringComparer.Ordinal), Tombstone, Watermark, Version);
+        if (_crdt is not null)
+        {
+            copy._crdt = _crdt.ToDictionary(c => c.Key, c => c.Value.Clone(), StringComparer.Ordinal);
+        }
+
+        return copy;
+    }
+
+    /// <summary>Restores a CRDT field's merge state, for example from storage; the field must be live.</summary>
+    /// <exception cref="InvalidOperationException">The field is not live.</exception>
+    public void RestoreCrdt(string name, CrdtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!_fields.ContainsKey(name))
+        {
+            throw new InvalidOperationException($"Field '{name}' is not live.");
+        }
+
+        (_crdt ??= new Dictionary<string, CrdtValue>(StringComparer.Ordinal))[name] = value;
+    }
+
+    /// <summary>Gives the record <paramref name="version"/>, and every field changed since the last commit that version too.</summary>
+    public void CommitVersion(long version)
+    {
+        Version = version;
+        foreach ((string name, FieldState field) in _fields)
+        {
+            if (field.Version == 0)
+            {
+                _fields[name] = field with { Version = version };
+            }
+        }
+    }
 
     /// <summary>Whether two states hold the same fields, readings, tombstone and watermark (the version is not compared).</summary>
     public bool SameContentAs(RecordState other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (Tombstone != other.Tombstone || Watermark != other.Watermark || _fields.Count != other._fields.Count)
+        if (Tombstone != other.Tombstone || Watermark != other.Watermark || _fields.Count != other._fields.Count || Crdt.Count != other.Crdt.Count)
         {
             return false;
         }
 
         foreach ((string name, FieldState field) in _fields)
         {
-            if (!other._fields.TryGetValue(name, out FieldState theirs) || theirs != field)
+            if (!other._fields.TryGetValue(name, out FieldState theirs) || theirs.Value != field.Value || theirs.Hlc != field.Hlc)
+            {
+                return false;
+            }
+        }
+
+        foreach ((string name, CrdtValue value) in Crdt)
+        {
+            if (!other.Crdt.TryGetValue(name, out CrdtValue? theirs) || !theirs.SameAs(value))
             {
                 return false;
             }
@@ -144,7 +194,62 @@ public sealed class RecordState
         }
 
         _fields[name] = candidate;
+
+        // A plain write that wins over a CRDT field turns it back into a plain field.
+        _crdt?.Remove(name);
         return true;
+    }
+
+    /// <summary>
+    /// Applies a CRDT operation made at <paramref name="hlc"/>: every operation counts whatever its reading,
+    /// unless a delete or put at or after it has already removed the field.
+    /// </summary>
+    internal bool TryApplyCrdt(string name, CrdtOperation operation, string opId, HlcTimestamp hlc, out string? error)
+    {
+        error = null;
+        if (!Survives(hlc))
+        {
+            return true;
+        }
+
+        CrdtValue? value = Crdt.GetValueOrDefault(name);
+        if (value is null || value.Kind != operation.Kind)
+        {
+            value = CrdtValue.Create(operation.Kind, hlc.NodeId);
+        }
+
+        if (!value.TryApply(operation, opId, hlc.NodeId, out error))
+        {
+            return false;
+        }
+
+        (_crdt ??= new Dictionary<string, CrdtValue>(StringComparer.Ordinal))[name] = value;
+        HlcTimestamp latest = _fields.TryGetValue(name, out FieldState current) ? HlcTimestamp.Max(current.Hlc, hlc) : hlc;
+        _fields[name] = new FieldState(value.PlainValue, latest);
+        return true;
+    }
+
+    /// <summary>Merges another replica's state of a CRDT field (state-based join).</summary>
+    internal void MergeCrdt(string name, CrdtValue other, HlcTimestamp hlc)
+    {
+        if (!Survives(hlc))
+        {
+            return;
+        }
+
+        CrdtValue? value = Crdt.GetValueOrDefault(name);
+        if (value is null || value.Kind != other.Kind)
+        {
+            value = other.Clone();
+        }
+        else
+        {
+            value.Merge(other);
+        }
+
+        (_crdt ??= new Dictionary<string, CrdtValue>(StringComparer.Ordinal))[name] = value;
+        HlcTimestamp latest = _fields.TryGetValue(name, out FieldState current) ? HlcTimestamp.Max(current.Hlc, hlc) : hlc;
+        _fields[name] = new FieldState(value.PlainValue, latest);
     }
 
     private bool Survives(HlcTimestamp hlc) =>
@@ -186,6 +291,7 @@ public sealed class RecordState
             foreach (string name in lost)
             {
                 _fields.Remove(name);
+                _crdt?.Remove(name);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Concord.Clock;
+using Concord.Crdt;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Records;
@@ -90,6 +91,7 @@ public sealed class ChangeValidator(ProtocolLimits limits)
         }
 
         Dictionary<string, RawJsonValue>? fields = null;
+        Dictionary<string, CrdtOperation>? operations = null;
         if (kind == ChangeKind.Delete)
         {
             if (message.Fields is { } present && !IsEmptyOrNull(present))
@@ -97,13 +99,30 @@ public sealed class ChangeValidator(ProtocolLimits limits)
                 error = Invalid("A delete carries no fields.", "fields");
                 return false;
             }
+
+            if (message.Crdt is { Count: > 0 })
+            {
+                error = Invalid("A delete carries no CRDT operations.", "crdt");
+                return false;
+            }
         }
-        else if (!TryReadFields(message.Fields, names, out fields, out error))
+        else
         {
-            return false;
+            if (message.Fields is not null || message.Crdt is null)
+            {
+                if (!TryReadFields(message.Fields, names, out fields, out error))
+                {
+                    return false;
+                }
+            }
+
+            if (message.Crdt is not null && !TryReadOperations(message.Crdt, fields, out operations, out error))
+            {
+                return false;
+            }
         }
 
-        change = new Change(message.OpId, message.Collection, message.Id, kind, fields, hlc, message.BaseVersion);
+        change = new Change(message.OpId, message.Collection, message.Id, kind, fields, hlc, message.BaseVersion, operations);
         error = null;
         return true;
     }
@@ -141,6 +160,96 @@ public sealed class ChangeValidator(ProtocolLimits limits)
 
         error = null;
         return true;
+    }
+
+    private bool TryReadOperations(
+        IReadOnlyDictionary<string, CrdtOperationMessage> messages,
+        Dictionary<string, RawJsonValue>? fields,
+        out Dictionary<string, CrdtOperation>? operations,
+        [NotNullWhen(false)] out SyncError? error)
+    {
+        operations = new Dictionary<string, CrdtOperation>(messages.Count, StringComparer.Ordinal);
+        if (messages.Count + (fields?.Count ?? 0) > _limits.MaxFieldsPerRecord)
+        {
+            error = Invalid($"A change writes at most {_limits.MaxFieldsPerRecord} fields.", "crdt");
+            return false;
+        }
+
+        foreach ((string name, CrdtOperationMessage message) in messages)
+        {
+            if (!NameRules.IsValidFieldName(name, _limits.MaxFieldNameLength) || fields?.ContainsKey(name) == true)
+            {
+                error = Invalid("CRDT operations name valid fields that the change does not also write as plain values.", "crdt");
+                return false;
+            }
+
+            if (!TryReadOperation(message, out CrdtOperation? operation, out string? why))
+            {
+                error = Invalid($"crdt.{name}: {why}", "crdt");
+                return false;
+            }
+
+            operations[name] = operation;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private bool TryReadOperation(CrdtOperationMessage message, [NotNullWhen(true)] out CrdtOperation? operation, [NotNullWhen(false)] out string? why)
+    {
+        operation = null;
+        if (!CrdtOperation.TryParseKind(message.Type, out CrdtKind kind))
+        {
+            why = "type must be \"counter\", \"set\" or \"text\".";
+            return false;
+        }
+
+        bool onlyCounter = message.Delta is not null, onlySet = message.Add is not null || message.Remove is not null, onlyText = message.Update is not null;
+        switch (kind)
+        {
+            case CrdtKind.Counter when message.Delta is { } delta && !onlySet && !onlyText:
+                operation = CrdtOperation.Count(delta);
+                break;
+            case CrdtKind.Set when onlySet && !onlyCounter && !onlyText:
+                IReadOnlyList<RawJsonValue> adds = message.Add ?? [];
+                IReadOnlyList<string> removes = message.Remove ?? [];
+                if (adds.Count + removes.Count > _limits.MaxBatchChanges)
+                {
+                    why = $"a set operation adds and removes at most {_limits.MaxBatchChanges} elements.";
+                    return false;
+                }
+
+                if (removes.Any(tag => !NameRules.IsValidId(tag, 2 * _limits.MaxOpIdLength)))
+                {
+                    why = "remove holds tags of added elements.";
+                    return false;
+                }
+
+                operation = CrdtOperation.ChangeSet(adds.Select(Canonical).ToArray(), removes);
+                break;
+            case CrdtKind.Text when message.Update is { Length: > 0 } update && !onlyCounter && !onlySet:
+                operation = CrdtOperation.EditText(update);
+                break;
+            default:
+                why = "a counter carries delta, a set add and/or remove, a text update, and nothing else.";
+                return false;
+        }
+
+        why = null;
+        return true;
+    }
+
+    /// <summary>One spelling per JSON value, so that set elements compare by value: <c>"a"</c> and <c>"\u0061"</c> are one element.</summary>
+    private static RawJsonValue Canonical(RawJsonValue value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(value.Utf8.Length);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            value.ToElement().WriteTo(writer);
+        }
+
+        return RawJsonValue.FromValidatedUtf8(buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>Parses a change kind as it appears on the wire.</summary>

@@ -30,4 +30,5 @@ namespace Concord.Protocol.Json;
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(int[]))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Dictionary<string, CrdtStateMessage>))]
 internal sealed partial class ConcordJsonContext : JsonSerializerContext;

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace Concord.Protocol;
+
+/// <summary>
+/// A CRDT field's merge data, beside its plain value in a pulled record's <c>crdt</c> member:
+/// <c>{"type":"counter","p":{…},"n":{…}}</c>, <c>{"type":"set","entries":[{"value","tag"}]}</c>,
+/// <c>{"type":"text","state":"&lt;base64&gt;"}</c> or, in a delta pull, <c>{"type":"text","delta":"&lt;base64&gt;"}</c>.
+/// </summary>
+public sealed class CrdtStateMessage
+{
+    /// <summary><c>counter</c>, <c>set</c> or <c>text</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Counter: each replica's total of increments.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, long>? P { get; init; }
+
+    /// <summary>Counter: each replica's total of decrements.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, long>? N { get; init; }
+
+    /// <summary>Set: every live (value, tag) pair.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SetEntryMessage>? Entries { get; init; }
+
+    /// <summary>Text: the whole CRDT state.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? State { get; init; }
+
+    /// <summary>Text: only what changed since the pull's cursor (delta pulls).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Delta { get; init; }
+}
