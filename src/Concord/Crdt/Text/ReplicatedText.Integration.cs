@@ -78,17 +78,16 @@ public sealed partial class ReplicatedText
 
         foreach (DeleteRecord range in update.Deletes)
         {
-            int client = clients[range.Replica];
-            int end = range.Clock + range.Length;
-            int next = _clients[client].NextClock;
-            if (range.Clock < next)
-            {
-                changed |= DeleteIntegrated(client, range.Clock, Math.Min(end, next));
-            }
+            changed |= Delete(clients[range.Replica], range.Clock, range.Clock + range.Length);
+        }
 
-            if (end > next)
+        // A tombstone also deletes: the same characters may already be here, or arrive from another
+        // update, with their content.
+        foreach (ItemRecord record in update.Items)
+        {
+            if (record.ContentOffset < 0)
             {
-                Queue(client).AddDelete(Math.Max(range.Clock, next), end);
+                changed |= Delete(clients[record.Replica], record.Clock, record.Clock + record.Length);
             }
         }
 
@@ -101,6 +100,24 @@ public sealed partial class ReplicatedText
         }
 
         ForgetEmptyQueues();
+    }
+
+    /// <summary>Deletes the present part of a range and queues the rest until it arrives.</summary>
+    private bool Delete(int client, int start, int end)
+    {
+        bool changed = false;
+        int next = _clients[client].NextClock;
+        if (start < next)
+        {
+            changed = DeleteIntegrated(client, start, Math.Min(end, next));
+        }
+
+        if (end > next)
+        {
+            Queue(client).AddDelete(Math.Max(start, next), end);
+        }
+
+        return changed;
     }
 
     private PendingQueue Queue(int client)

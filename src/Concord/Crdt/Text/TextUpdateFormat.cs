@@ -9,7 +9,8 @@ namespace Concord.Crdt.Text;
 /// <code>
 /// update   := version:u8 (= 1) encoding:u8 payload
 ///             encoding 0: payload = body
-///             encoding 1: payload = bodyLength:varint deflate(body)   (raw DEFLATE, RFC 1951)
+///             encoding 1: payload = bodyLength:varint compressedLength:varint deflate(body)
+///                         (raw DEFLATE, RFC 1951; compressedLength is exactly the bytes that follow)
 /// body     := replicas groups columns content deletes          (must end exactly at the end)
 /// replicas := count:varint { length:varint(1..64) ascii[A-Za-z0-9_.~-] }   (distinct)
 /// groups   := count:varint { replica:varint startClock:varint itemCount:varint(>=1) }
@@ -35,7 +36,8 @@ namespace Concord.Crdt.Text;
 /// second's left origin is the first's last character, same right origin, same tombstone flag),
 /// and compresses only when the body is large enough and compression makes it smaller.
 /// A state carries deleted items as tombstones (length only, no content); its delete section
-/// holds only deletions of items not present yet.
+/// holds only deletions of items not present yet. A tombstone deletes its characters wherever they
+/// are, so applying a state never brings back text that the state's replica saw deleted.
 /// </para>
 /// </remarks>
 internal static class TextUpdateFormat

@@ -47,8 +47,14 @@ internal static class TextUpdateReader
             return null;
         }
 
-        long compressed = reader.Remaining;
-        if (length > TextUpdateFormat.MaxBodyLength || length > compressed * TextUpdateFormat.MaxDeflateRatio)
+        // The compressed length is explicit because DEFLATE itself may decode a cut-off stream in full.
+        if (!reader.TryReadInt(out int compressed) || compressed != reader.Remaining)
+        {
+            error = "The compressed body is truncated or followed by other bytes.";
+            return null;
+        }
+
+        if (length > TextUpdateFormat.MaxBodyLength || length > (long)compressed * TextUpdateFormat.MaxDeflateRatio)
         {
             error = "The declared body length is larger than the compressed bytes can hold.";
             return null;

@@ -157,23 +157,40 @@ internal sealed class TextUpdateWriter
 
     private static byte[] Compress(ReadOnlySpan<byte> body)
     {
-        using var output = new MemoryStream(body.Length / 2 + 16);
-        output.WriteByte(TextUpdateFormat.Version);
-        output.WriteByte(TextUpdateFormat.EncodingDeflate);
-        uint length = (uint)body.Length;
-        while (length >= 0x80)
-        {
-            output.WriteByte((byte)(length | 0x80));
-            length >>= 7;
-        }
-
-        output.WriteByte((byte)length);
-        using (var deflate = new DeflateStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using var compressed = new MemoryStream(body.Length / 2 + 16);
+        using (var deflate = new DeflateStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
         {
             deflate.Write(body);
         }
 
-        return output.Length < body.Length + 2 ? output.ToArray() : Raw(body);
+        Span<byte> header = stackalloc byte[12];
+        int headerLength = 2;
+        header[0] = TextUpdateFormat.Version;
+        header[1] = TextUpdateFormat.EncodingDeflate;
+        headerLength += WriteVarUInt(header[headerLength..], (uint)body.Length);
+        headerLength += WriteVarUInt(header[headerLength..], (uint)compressed.Length);
+        if (headerLength + compressed.Length >= body.Length + 2)
+        {
+            return Raw(body);
+        }
+
+        byte[] result = new byte[headerLength + compressed.Length];
+        header[..headerLength].CopyTo(result);
+        compressed.GetBuffer().AsSpan(0, (int)compressed.Length).CopyTo(result.AsSpan(headerLength));
+        return result;
+    }
+
+    private static int WriteVarUInt(Span<byte> destination, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
     }
 
     private void WriteGroups()
