@@ -38,7 +38,7 @@ internal static class TextDeltas
             }
             else
             {
-                crdt[field] = new CrdtStateMessage { Type = "text", Delta = MergeUpdatesPending(since) };
+                crdt[field] = new CrdtStateMessage { Type = "text", Delta = TextValue.MergeUpdates(since) };
             }
         }
 
@@ -85,6 +85,4 @@ internal static class TextDeltas
 
         return log;
     }
-
-    private static byte[] MergeUpdatesPending(byte[][] updates) => throw new NotSupportedException("PENDING-TEXT");
 }

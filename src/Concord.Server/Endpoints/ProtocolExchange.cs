@@ -66,7 +66,7 @@ internal static class ProtocolExchange
                 return null;
             }
 
-            if (!requestCodec.TryDecode(body.Span, out T? message, out error))
+            if (!requestCodec.TryDecode(body.Memory, out T? message, out error))
             {
                 await FailAsync(context, responseCodec, error).ConfigureAwait(false);
                 return null;

@@ -19,6 +19,8 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
     /// <summary>Reads the body, or answers <c>SYNC:PAYLOAD_TOO_LARGE</c> as soon as it is known to be over <paramref name="maxBytes"/>.</summary>
     public static async ValueTask<(RequestBody? Body, SyncError? Error)> ReadAsync(HttpContext context, long maxBytes, CancellationToken cancellationToken)
     {

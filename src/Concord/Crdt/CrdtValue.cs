@@ -22,7 +22,7 @@ public abstract class CrdtValue
     {
         CrdtKind.Counter => new CounterValue(),
         CrdtKind.Set => new SetValue(),
-        CrdtKind.Text => throw new NotSupportedException("Text fields arrive with the text CRDT."),
+        CrdtKind.Text => new TextValue(replica),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

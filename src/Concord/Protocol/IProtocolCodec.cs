@@ -16,7 +16,7 @@ public interface IProtocolCodec
 
     /// <summary>Decodes one message; never throws on bad input.</summary>
     /// <returns>False with a <c>SYNC:BAD_REQUEST</c> error when <paramref name="payload"/> is not a valid <typeparamref name="T"/>.</returns>
-    bool TryDecode<T>(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
+    bool TryDecode<T>(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
         where T : class;
 
     /// <summary>Encodes one message into <paramref name="output"/>.</summary>

@@ -13,14 +13,19 @@ namespace Concord.Protocol.Cbor;
 /// </summary>
 internal sealed class CborMessageReader
 {
-    private readonly List<string?> _strings = [];
+    private readonly List<ReadOnlyMemory<byte>> _strings = [];
+    private readonly List<string?> _stringCache = [];
+    private readonly List<ReadOnlyMemory<byte>> _keys = [];
     private readonly int _maxJsonDepth;
+    private readonly ArrayBufferWriter<byte> _json = new(512);
+    private readonly Utf8JsonWriter _jsonWriter;
     private bool _namespace;
 
     public CborMessageReader(ReadOnlyMemory<byte> data, int maxJsonDepth)
     {
         Reader = new CborReader(data, CborConformanceMode.Lax, allowMultipleRootLevelValues: false);
         _maxJsonDepth = maxJsonDepth;
+        _jsonWriter = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
         if (Reader.PeekState() == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborStringTable.NamespaceTag)
         {
             Reader.ReadTag();
@@ -103,6 +108,22 @@ internal sealed class CborMessageReader
 
     public string Text()
     {
+        // A referenced string is usually a repeated one (a collection name, a node id): make it once.
+        if (Reader.PeekState() == CborReaderState.Tag && _namespace && Reader.PeekTag() == (CborTag)CborStringTable.ReferenceTag)
+        {
+            ReadOnlyMemory<byte> referenced = Utf8Text();
+            int index = _lastReference;
+            return _stringCache[index] ??= Encoding.UTF8.GetString(referenced.Span);
+        }
+
+        return Encoding.UTF8.GetString(Utf8Text().Span);
+    }
+
+    private int _lastReference;
+
+    /// <summary>A text string (or a reference to one) as its UTF-8 bytes, without allocating a string.</summary>
+    public ReadOnlyMemory<byte> Utf8Text()
+    {
         if (Reader.PeekState() == CborReaderState.Tag)
         {
             if (Reader.PeekTag() != (CborTag)CborStringTable.ReferenceTag || !_namespace)
@@ -112,16 +133,24 @@ internal sealed class CborMessageReader
 
             Reader.ReadTag();
             ulong index = Reader.ReadUInt64();
-            return index < (ulong)_strings.Count && _strings[(int)index] is { } text ? text : throw new FormatException("A string reference points at no string.");
+            _lastReference = (int)Math.Min(index, int.MaxValue);
+            return index < (ulong)_strings.Count && _isText[(int)index]
+                ? _strings[(int)index]
+                : throw new FormatException("A string reference points at no text string.");
         }
 
-        if (Reader.PeekState() != CborReaderState.TextString)
+        ReadOnlyMemory<byte> value = Reader.PeekState() switch
         {
-            throw new FormatException("Expected a text string.");
+            CborReaderState.TextString => Reader.ReadDefiniteLengthTextStringBytes(),
+            CborReaderState.StartIndefiniteLengthTextString => Encoding.UTF8.GetBytes(Reader.ReadTextString()),
+            _ => throw new FormatException("Expected a text string."),
+        };
+        if (!System.Text.Unicode.Utf8.IsValid(value.Span))
+        {
+            throw new FormatException("A text string is not valid UTF-8.");
         }
 
-        string value = Reader.ReadTextString();
-        Remember(value, Encoding.UTF8.GetByteCount(value));
+        Remember(value, value.Length);
         return value;
     }
 
@@ -135,7 +164,7 @@ internal sealed class CborMessageReader
         }
 
         byte[] value = Reader.ReadByteString();
-        Remember(null, value.Length);
+        Remember(ReadOnlyMemory<byte>.Empty, value.Length, isText: false);
         return value;
     }
 
@@ -183,14 +212,50 @@ internal sealed class CborMessageReader
     /// <summary>A CBOR item as a JSON value, nested at most the configured depth (or <paramref name="maxDepth"/>).</summary>
     public RawJsonValue Json(int? maxDepth = null)
     {
-        int depth = maxDepth ?? _maxJsonDepth;
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { MaxDepth = depth + 1, SkipValidation = true }))
+        _json.ResetWrittenCount();
+        _jsonWriter.Reset(_json);
+        WriteJson(_jsonWriter, maxDepth ?? _maxJsonDepth);
+        _jsonWriter.Flush();
+        return RawJsonValue.FromValidatedUtf8(_json.WrittenSpan.ToArray());
+    }
+
+    /// <summary>A map of field name to clock reading as the protocol's <c>hlcs</c> JSON object.</summary>
+    public RawJsonValue HlcMap()
+    {
+        _json.ResetWrittenCount();
+        _jsonWriter.Reset(_json);
+        _jsonWriter.WriteStartObject();
+        StartMap();
+        Span<byte> text = stackalloc byte[Clock.HlcTimestamp.HexLength + 1 + Clock.HlcTimestamp.MaxNodeIdLength];
+        while (Reader.PeekState() != CborReaderState.EndMap)
         {
-            WriteJson(writer, depth);
+            _jsonWriter.WritePropertyName(Utf8Text().Span);
+            if (Reader.PeekState() == CborReaderState.StartArray)
+            {
+                Reader.ReadStartArray();
+                ulong logical = Reader.ReadUInt64();
+                ReadOnlySpan<byte> node = Utf8Text().Span;
+                Reader.ReadEndArray();
+                if (node.Length is 0 or > Clock.HlcTimestamp.MaxNodeIdLength)
+                {
+                    throw new FormatException("A clock reading's node id is 1-64 characters.");
+                }
+
+                System.Buffers.Text.Utf8Formatter.TryFormat(logical, text, out _, new StandardFormat('x', Clock.HlcTimestamp.HexLength));
+                text[Clock.HlcTimestamp.HexLength] = (byte)'-';
+                node.CopyTo(text[(Clock.HlcTimestamp.HexLength + 1)..]);
+                _jsonWriter.WriteStringValue(text[..(Clock.HlcTimestamp.HexLength + 1 + node.Length)]);
+            }
+            else
+            {
+                _jsonWriter.WriteStringValue(Utf8Text().Span);
+            }
         }
 
-        return RawJsonValue.FromValidatedUtf8(buffer.WrittenSpan.ToArray());
+        Reader.ReadEndMap();
+        _jsonWriter.WriteEndObject();
+        _jsonWriter.Flush();
+        return RawJsonValue.FromValidatedUtf8(_json.WrittenSpan.ToArray());
     }
 
     public void Skip() => Reader.SkipValue();
@@ -203,19 +268,24 @@ internal sealed class CborMessageReader
                 Nest(ref depth);
                 Reader.ReadStartMap();
                 writer.WriteStartObject();
-                var names = new HashSet<string>(StringComparer.Ordinal);
+                int first = _keys.Count;
                 while (Reader.PeekState() != CborReaderState.EndMap)
                 {
-                    string name = Text();
-                    if (!names.Add(name))
+                    ReadOnlyMemory<byte> name = Utf8Text();
+                    for (int i = first; i < _keys.Count; i++)
                     {
-                        throw new FormatException("A map names a key twice.");
+                        if (_keys[i].Span.SequenceEqual(name.Span))
+                        {
+                            throw new FormatException("A map names a key twice.");
+                        }
                     }
 
-                    writer.WritePropertyName(name);
+                    _keys.Add(name);
+                    writer.WritePropertyName(name.Span);
                     WriteJson(writer, depth);
                 }
 
+                _keys.RemoveRange(first, _keys.Count - first);
                 Reader.ReadEndMap();
                 writer.WriteEndObject();
                 break;
@@ -231,8 +301,8 @@ internal sealed class CborMessageReader
                 Reader.ReadEndArray();
                 writer.WriteEndArray();
                 break;
-            case CborReaderState.TextString or CborReaderState.Tag:
-                writer.WriteStringValue(Text());
+            case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
+                writer.WriteStringValue(Utf8Text().Span);
                 break;
             case CborReaderState.UnsignedInteger:
                 writer.WriteNumberValue(Reader.ReadUInt64());
@@ -269,11 +339,15 @@ internal sealed class CborMessageReader
         }
     }
 
-    private void Remember(string? value, int byteLength)
+    private readonly List<bool> _isText = [];
+
+    private void Remember(ReadOnlyMemory<byte> value, int byteLength, bool isText = true)
     {
         if (_namespace && CborStringTable.Qualifies(byteLength, _strings.Count))
         {
             _strings.Add(value);
+            _stringCache.Add(null);
+            _isText.Add(isText);
         }
     }
 }

@@ -188,10 +188,10 @@ public sealed partial class CborProtocolCodec
         List<string>? collections = null;
         bool? deltas = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -226,10 +226,10 @@ public sealed partial class CborProtocolCodec
         string? cursor = null, hlc = null;
         bool? hasMore = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -266,10 +266,10 @@ public sealed partial class CborProtocolCodec
         bool deletedSeen = false;
         Dictionary<string, CrdtStateMessage>? crdt = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -282,7 +282,7 @@ public sealed partial class CborProtocolCodec
                     fields = r.Json();
                     break;
                 case 3:
-                    hlcs = ReadHlcs(r);
+                    hlcs = r.HlcMap();
                     break;
                 case 4:
                     deleted = r.OptionalHlc();
@@ -319,25 +319,6 @@ public sealed partial class CborProtocolCodec
         };
     }
 
-    private static RawJsonValue ReadHlcs(CborMessageReader r)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            r.StartMap();
-            while (r.Reader.PeekState() != System.Formats.Cbor.CborReaderState.EndMap)
-            {
-                writer.WriteString(r.Text(), r.Hlc());
-            }
-
-            r.Reader.ReadEndMap();
-            writer.WriteEndObject();
-        }
-
-        return RawJsonValue.FromValidatedUtf8(buffer.WrittenSpan.ToArray());
-    }
-
     private CrdtStateMessage ReadState(CborMessageReader r)
     {
         string? type = null;
@@ -345,10 +326,10 @@ public sealed partial class CborProtocolCodec
         List<SetEntryMessage>? entries = null;
         byte[]? state = null, delta = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -417,10 +398,10 @@ public sealed partial class CborProtocolCodec
         string? code = null, message = null, helpUrl = null;
         Dictionary<string, object>? meta = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:

@@ -156,10 +156,10 @@ public sealed partial class CborProtocolCodec
         string? clientId = null;
         List<ChangeMessage>? changes = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -189,10 +189,10 @@ public sealed partial class CborProtocolCodec
         long? baseVersion = null;
         Dictionary<string, CrdtOperationMessage>? crdt = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -258,10 +258,10 @@ public sealed partial class CborProtocolCodec
         List<string>? removes = null;
         byte[]? update = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -304,10 +304,10 @@ public sealed partial class CborProtocolCodec
         List<ChangeResultMessage>? results = null;
         string? hlc = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -336,10 +336,10 @@ public sealed partial class CborProtocolCodec
         long? version = null;
         ErrorBody? error = null;
         r.StartMap();
-        var seen = new HashSet<int>();
+        ulong seen = 0;
         while (r.NextKey() is int key)
         {
-            Once(seen, key);
+            Once(ref seen, key);
             switch (key)
             {
                 case 0:
@@ -363,12 +363,15 @@ public sealed partial class CborProtocolCodec
         return new ChangeResultMessage { OpId = opId ?? throw Missing("opId"), Status = status ?? throw Missing("status"), Version = version, Error = error };
     }
 
-    private static void Once(HashSet<int> seen, int key)
+    private static void Once(ref ulong seen, int key)
     {
-        if (!seen.Add(key))
+        ulong bit = 1UL << key;
+        if ((seen & bit) != 0)
         {
             throw new FormatException($"Key {key} appears twice.");
         }
+
+        seen |= bit;
     }
 
     private static FormatException Unknown(int key) => new($"Unknown key {key}.");

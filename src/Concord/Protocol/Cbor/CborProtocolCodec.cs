@@ -33,13 +33,13 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
     public string MediaType => "application/cbor";
 
     /// <inheritdoc />
-    public bool TryDecode<T>(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
+    public bool TryDecode<T>(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
         where T : class
     {
         message = null;
         try
         {
-            var reader = new CborMessageReader(payload.ToArray(), _limits.MaxNestingDepth);
+            var reader = new CborMessageReader(payload, _limits.MaxNestingDepth);
             object decoded = typeof(T) switch
             {
                 Type t when t == typeof(PushRequest) => ReadPushRequest(reader),
@@ -109,6 +109,6 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
         where T : class
     {
         RawJsonValue json = reader.Json(JsonProtocolCodec.EnvelopeDepth + _limits.MaxNestingDepth);
-        return _json.TryDecode(json.Utf8.Span, out T? message, out SyncError? error) ? message : throw new FormatException(error.Message);
+        return _json.TryDecode(json.Utf8, out T? message, out SyncError? error) ? message : throw new FormatException(error.Message);
     }
 }

@@ -39,12 +39,12 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     public string MediaType => "application/json";
 
     /// <inheritdoc />
-    public bool TryDecode<T>(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
+    public bool TryDecode<T>(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out T? message, [NotNullWhen(false)] out SyncError? error)
         where T : class
     {
         try
         {
-            message = JsonSerializer.Deserialize(payload, TypeInfo<T>());
+            message = JsonSerializer.Deserialize(payload.Span, TypeInfo<T>());
         }
         catch (JsonException ex)
         {
