@@ -198,15 +198,21 @@ public sealed class ConcordClient : IAsyncDisposable
         _roundLock.Dispose();
     }
 
-    internal async Task WriteAsync(string collection, string id, ChangeKind kind, RawJsonValue? fields, CancellationToken cancellationToken)
+    internal async Task WriteAsync(
+        string collection,
+        string id,
+        ChangeKind kind,
+        RawJsonValue? fields,
+        CancellationToken cancellationToken,
+        Func<RecordState, Dictionary<string, Protocol.CrdtOperationMessage>>? crdt = null)
     {
         if (!NameRules.IsValidId(id, LocalLimits.MaxIdLength))
         {
             throw new ArgumentException($"A record id is 1-{LocalLimits.MaxIdLength} characters with no control characters.", nameof(id));
         }
 
-        string opId = Guid.CreateVersion7().ToString("N");
-        await _store.WriteAsync(opId, collection, id, kind, fields, _clock.Now, cancellationToken).ConfigureAwait(false);
+        string opId = Guid.CreateVersion7().ToString();
+        await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _queuedCount);
         Interlocked.Add(ref _queuedBytes, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
         _loop?.Poke();

@@ -152,7 +152,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                     Fields = RawJsonValue.FromValidatedUtf8(fields),
                     Hlcs = hlcs,
                     Deleted = deleted,
-                    Crdt = reader.IsDBNull(8) ? null : CrdtStatesJson.Read(reader.GetFieldValue<byte[]>(8)),
+                    Crdt = reader.IsDBNull(8) ? null : CrdtJson.ReadStates(reader.GetFieldValue<byte[]>(8)),
                 };
                 records.Add(request.Deltas && record.Crdt is not null ? TextDeltas.Apply(record, connection, snapshot, tenant, request.AfterVersion) : record);
                 maxHlc = HlcTimestamp.Max(maxHlc, HlcTimestamp.Max(recordMax, ReadHlc(reader, 7)));
@@ -347,7 +347,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                 reader.GetInt64(2));
             if (!reader.IsDBNull(9))
             {
-                foreach ((string field, CrdtStateMessage crdt) in CrdtStatesJson.Read(reader.GetFieldValue<byte[]>(9)))
+                foreach ((string field, CrdtStateMessage crdt) in CrdtJson.ReadStates(reader.GetFieldValue<byte[]>(9)))
                 {
                     state.RestoreCrdt(field, CrdtValue.FromMessage(crdt));
                 }

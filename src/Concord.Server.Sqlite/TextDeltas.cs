@@ -32,14 +32,11 @@ internal static class TextDeltas
 
             byte[][] since = log.Where(e => e.Version > afterVersion).Select(e => e.Update).ToArray();
             textFields.Add(field);
-            if (since.Length == 0)
-            {
-                crdt.Remove(field);
-            }
-            else
-            {
-                crdt[field] = new CrdtStateMessage { Type = "text", Delta = TextValue.MergeUpdates(since) };
-            }
+
+            // No state and no delta: unchanged since the cursor; the client keeps what it has.
+            crdt[field] = since.Length == 0
+                ? new CrdtStateMessage { Type = "text" }
+                : new CrdtStateMessage { Type = "text", Delta = TextValue.MergeUpdates(since) };
         }
 
         if (textFields.Count == 0)

@@ -83,7 +83,7 @@ internal sealed class WriterCommands : IDisposable
         }
         else
         {
-            _upsertRecord.BindBlob(12, Concord.Protocol.Json.CrdtStatesJson.Write(state.Crdt));
+            _upsertRecord.BindBlob(12, Concord.Protocol.Json.CrdtJson.WriteStates(state.Crdt));
         }
 
         _upsertRecord.Execute();

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Concord.Crdt;
+using Concord.Protocol;
 using Concord.Records;
 using Concord.Validation;
 
@@ -47,6 +49,64 @@ public sealed class ConcordCollection<T>
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
         _client.WriteAsync(Name, id, ChangeKind.Delete, null, cancellationToken);
 
+    /// <summary>Adds <paramref name="delta"/> (negative to subtract) to a counter field; concurrent increments all count.</summary>
+    public Task IncrementAsync(string id, string field, long delta = 1, CancellationToken cancellationToken = default) =>
+        _client.WriteAsync(Name, id, ChangeKind.Patch, null, cancellationToken, _ => new()
+        {
+            [field] = new CrdtOperationMessage { Type = "counter", Delta = delta },
+        });
+
+    /// <summary>Adds values to a set field; an add concurrent with a remove of the same value survives.</summary>
+    public Task AddToSetAsync(string id, string field, params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        RawJsonValue[] elements = values.Select(Element).ToArray();
+        return _client.WriteAsync(Name, id, ChangeKind.Patch, null, CancellationToken.None, _ => new()
+        {
+            [field] = new CrdtOperationMessage { Type = "set", Add = elements },
+        });
+    }
+
+    /// <summary>Removes values from a set field (the adds this replica has seen of them).</summary>
+    public Task RemoveFromSetAsync(string id, string field, params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        RawJsonValue[] elements = values.Select(Element).ToArray();
+        return _client.WriteAsync(Name, id, ChangeKind.Patch, null, CancellationToken.None, working =>
+        {
+            string[] tags = working.Crdt.GetValueOrDefault(field) is SetValue set ? elements.SelectMany(set.TagsOf).ToArray() : [];
+            return new() { [field] = new CrdtOperationMessage { Type = "set", Remove = tags } };
+        });
+    }
+
+    /// <summary>
+    /// Edits a text field: deletes <paramref name="deleteCount"/> characters at <paramref name="position"/> and
+    /// inserts <paramref name="insert"/> there. Concurrent edits merge without losing either side's typing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The position or length is outside the text.</exception>
+    public Task EditTextAsync(string id, string field, int position, int deleteCount, string insert, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(insert);
+        return _client.WriteAsync(Name, id, ChangeKind.Patch, null, cancellationToken, working =>
+        {
+            if (working.Crdt.GetValueOrDefault(field) is not TextValue text)
+            {
+                text = new TextValue(_client.ClientId);
+            }
+
+            byte[] update = text.Text.Replace(position, deleteCount, insert);
+            text.Touch();
+            return new() { [field] = new CrdtOperationMessage { Type = "text", Update = update } };
+        });
+    }
+
+    /// <summary>The merge state of a CRDT field as this replica sees it (server state and pending changes), or null.</summary>
+    public async Task<CrdtValue?> GetCrdtAsync(string id, string field, CancellationToken cancellationToken = default)
+    {
+        RecordState working = await _client.Store.ReadWorkingAsync(Name, id, cancellationToken).ConfigureAwait(false);
+        return working.Crdt.GetValueOrDefault(field);
+    }
+
     /// <summary>The record as this replica sees it, or default when absent or deleted.</summary>
     public async Task<T?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -59,6 +119,9 @@ public sealed class ConcordCollection<T>
 
     /// <summary>Starts a query over the collection's view.</summary>
     public CollectionQuery<T> Query() => new(_client.Store, Name, _json);
+
+    private RawJsonValue Element(object? value) =>
+        RawJsonValue.FromValidatedUtf8(JsonSerializer.SerializeToUtf8Bytes(value, value?.GetType() ?? typeof(object), _json));
 
     private static RawJsonValue Fields(byte[] json)
     {

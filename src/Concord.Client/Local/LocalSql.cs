@@ -15,6 +15,7 @@ internal static class LocalSql
         -- base_*: the record as the server last confirmed it (NULL base_fields: never confirmed).
         -- has_local = 1: outbox entries still change it, and local_view is base + those entries (NULL: deleted).
         -- has_local = 0: the view is the base itself, stored once.
+        -- base_crdt: the server's merge state of the record's CRDT fields (text fields in full).
         CREATE TABLE concord_records(
             collection TEXT NOT NULL,
             id TEXT NOT NULL,
@@ -22,6 +23,7 @@ internal static class LocalSql
             base_hlcs TEXT NULL,
             base_deleted TEXT NULL,
             base_version INTEGER NOT NULL DEFAULT 0,
+            base_crdt TEXT NULL,
             has_local INTEGER NOT NULL DEFAULT 0,
             local_view TEXT NULL,
             UNIQUE(collection, id)
@@ -36,6 +38,7 @@ internal static class LocalSql
             fields TEXT NULL,
             hlc TEXT NOT NULL,
             base_version INTEGER NULL,
+            crdt TEXT NULL,
             bytes INTEGER NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
             acked_version INTEGER NULL
@@ -59,6 +62,8 @@ internal static class LocalSql
         """,
     ];
 
+    public const string ReadBaseCrdt = "SELECT base_crdt FROM concord_records WHERE collection = $collection AND id = $id";
+
     public const string ReadMeta = "SELECT value FROM concord_meta WHERE key = $key";
 
     public const string WriteMeta = "INSERT INTO concord_meta(key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
@@ -75,13 +80,13 @@ internal static class LocalSql
         """;
 
     public const string AppendOutbox = """
-        INSERT INTO concord_outbox(op_id, collection, id, kind, fields, hlc, base_version, bytes)
+        INSERT INTO concord_outbox(op_id, collection, id, kind, fields, hlc, base_version, crdt, bytes)
         VALUES ($opId, $collection, $id, $kind, $fields, $hlc,
-                (SELECT base_version FROM concord_records WHERE collection = $collection AND id = $id AND base_fields IS NOT NULL), $bytes)
+                (SELECT base_version FROM concord_records WHERE collection = $collection AND id = $id AND base_fields IS NOT NULL), $crdt, $bytes)
         """;
 
     public const string PeekOutbox = """
-        SELECT seq, op_id, collection, id, kind, fields, hlc, base_version
+        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, collection, id
         FROM concord_outbox WHERE acked_version IS NULL ORDER BY seq LIMIT $limit
         """;
 
@@ -96,24 +101,25 @@ internal static class LocalSql
     public const string MaxOutboxHlc = "SELECT max(hlc) FROM concord_outbox";
 
     public const string WholeOutbox = """
-        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, collection, id
+        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, collection, id
         FROM concord_outbox ORDER BY seq
         """;
 
     public const string OutboxOfRecord = """
-        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version
+        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, crdt
         FROM concord_outbox WHERE collection = $collection AND id = $id ORDER BY seq
         """;
 
-    public const string ReadBase = "SELECT base_fields, base_hlcs, base_deleted, base_version FROM concord_records WHERE collection = $collection AND id = $id";
+    public const string ReadBase = "SELECT base_fields, base_hlcs, base_deleted, base_version, base_crdt FROM concord_records WHERE collection = $collection AND id = $id";
 
-    /// <summary>Bound by position: collection, id, fields, hlcs, deleted, version, has_local, local_view.</summary>
+    /// <summary>Bound by position: collection, id, fields, hlcs, deleted, version, has_local, local_view, base_crdt.</summary>
     public const string UpsertBase = """
-        INSERT INTO concord_records(collection, id, base_fields, base_hlcs, base_deleted, base_version, has_local, local_view)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        INSERT INTO concord_records(collection, id, base_fields, base_hlcs, base_deleted, base_version, has_local, local_view, base_crdt)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
         ON CONFLICT(collection, id) DO UPDATE SET
             base_fields = excluded.base_fields, base_hlcs = excluded.base_hlcs, base_deleted = excluded.base_deleted,
-            base_version = excluded.base_version, has_local = excluded.has_local, local_view = excluded.local_view
+            base_version = excluded.base_version, has_local = excluded.has_local, local_view = excluded.local_view,
+            base_crdt = excluded.base_crdt
         """;
 
     public const string SetLocalView = "UPDATE concord_records SET has_local = $hasLocal, local_view = $view WHERE collection = $collection AND id = $id";
@@ -128,7 +134,7 @@ internal static class LocalSql
         """;
 
     public const string ForgetBase = """
-        UPDATE concord_records SET base_fields = NULL, base_hlcs = NULL, base_deleted = NULL, base_version = 0
+        UPDATE concord_records SET base_fields = NULL, base_hlcs = NULL, base_deleted = NULL, base_version = 0, base_crdt = NULL
         WHERE collection = $collection AND id = $id
         """;
 

@@ -1,6 +1,10 @@
 using System.Data;
+using System.Text;
 using Concord.Client.Outbox;
 using Concord.Clock;
+using Concord.Merge;
+using Concord.Protocol.Json;
+using Concord.Validation;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Records;
@@ -24,6 +28,9 @@ internal sealed class LocalStore : IAsyncDisposable
     private readonly CommandCache _commands;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private RawStatement? _upsertBase;
+
+    /// <summary>Checks local changes with the same rules the server applies, so that none is refused for its shape.</summary>
+    private static readonly ChangeValidator LocalChanges = new(new Protocol.ProtocolLimits());
 
     private LocalStore(SqliteConnection connection)
     {
@@ -84,23 +91,66 @@ internal sealed class LocalStore : IAsyncDisposable
     /// <summary>
     /// Applies one local change to the view and appends it to the outbox, in one transaction.
     /// <paramref name="stamp"/> is called inside the transaction, so that outbox order is clock order.
+    /// A change with CRDT operations gets them from <paramref name="crdt"/>, which sees the record as this
+    /// replica does (server state and pending changes) and may edit its CRDT values in place (text edits).
     /// </summary>
-    public async Task WriteAsync(string opId, string collection, string id, ChangeKind kind, RawJsonValue? fields, Func<HlcTimestamp> stamp, CancellationToken cancellationToken)
+    public async Task WriteAsync(
+        string opId,
+        string collection,
+        string id,
+        ChangeKind kind,
+        RawJsonValue? fields,
+        Func<RecordState, Dictionary<string, CrdtOperationMessage>>? crdt,
+        Func<HlcTimestamp> stamp,
+        CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            HlcTimestamp hlc = stamp();
             string? fieldsText = fields?.ToString();
-            string? view = kind switch
+            string? operationsText = null;
+            string? view;
+            if (crdt is null)
             {
-                ChangeKind.Put => fieldsText,
-                ChangeKind.Delete => null,
-                _ => PatchView(ReadViewLocked(collection, id, transaction), fields!.Value),
-            };
+                // A local write carries the newest reading this replica has, so it wins over everything the
+                // view holds: the view can be updated directly instead of rebased.
+                view = kind switch
+                {
+                    ChangeKind.Put => fieldsText,
+                    ChangeKind.Delete => null,
+                    _ => PatchView(ReadViewLocked(collection, id, transaction), fields!.Value),
+                };
+            }
+            else
+            {
+                RecordState working = BuildWorkingLocked(collection, id, transaction);
+                Dictionary<string, CrdtOperationMessage> operations = crdt(working);
+                var message = new ChangeMessage
+                {
+                    OpId = opId,
+                    Collection = collection,
+                    Id = id,
+                    Kind = Validation.ChangeValidator.FormatKind(kind),
+                    Fields = fields,
+                    Hlc = hlc.ToString(),
+                    Crdt = operations,
+                };
+                if (!LocalChanges.TryValidate(message, out Change? change, out Errors.SyncError? error))
+                {
+                    throw new ArgumentException(error.Message);
+                }
 
-            // A local write carries the newest reading this replica has, so it wins over everything the
-            // view holds: the view can be updated directly instead of rebased.
+                if (!LastWriterWinsMerge.TryApply(working, change, out string? why))
+                {
+                    throw new ArgumentException(why);
+                }
+
+                operationsText = CrdtJson.WriteOperations(operations);
+                view = ViewOf(working);
+            }
+
             SqliteCommand write = _commands.Get(LocalSql.WriteLocalView, transaction);
             write.Parameters.AddWithValue("$collection", collection);
             write.Parameters.AddWithValue("$id", id);
@@ -113,10 +163,26 @@ internal sealed class LocalStore : IAsyncDisposable
             append.Parameters.AddWithValue("$id", id);
             append.Parameters.AddWithValue("$kind", Validation.ChangeValidator.FormatKind(kind));
             append.Parameters.AddWithValue("$fields", (object?)fieldsText ?? DBNull.Value);
-            append.Parameters.AddWithValue("$hlc", stamp().ToString());
-            append.Parameters.AddWithValue("$bytes", 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+            append.Parameters.AddWithValue("$hlc", hlc.ToString());
+            append.Parameters.AddWithValue("$crdt", (object?)operationsText ?? DBNull.Value);
+            append.Parameters.AddWithValue("$bytes", 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0) + (operationsText?.Length ?? 0));
             append.ExecuteNonQuery();
             transaction.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The record as this replica sees it, with its CRDT state, for reading a field's merge data.</summary>
+    public async Task<RecordState> ReadWorkingAsync(string collection, string id, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: true);
+            return BuildWorkingLocked(collection, id, transaction);
         }
         finally
         {
@@ -212,16 +278,7 @@ internal sealed class LocalStore : IAsyncDisposable
             {
                 while (reader.Read())
                 {
-                    entries.Add(new OutboxEntry(
-                        reader.GetInt64(0),
-                        reader.GetString(1),
-                        reader.GetString(2),
-                        reader.GetString(3),
-                        reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetString(5),
-                        reader.GetString(6),
-                        reader.IsDBNull(7) ? null : reader.GetInt64(7),
-                        null));
+                    entries.Add(ReadEntry(reader, reader.GetString(8), reader.GetString(9)));
                 }
             }
 
@@ -365,10 +422,14 @@ internal sealed class LocalStore : IAsyncDisposable
             RawStatement upsert = _upsertBase ??= new RawStatement(_connection, LocalSql.UpsertBase);
             foreach (RecordMessage record in page.Records)
             {
+                List<OutboxEntry>? entries = null;
+                outbox?.TryGetValue((record.Collection, record.Id), out entries);
+                Dictionary<string, CrdtStateMessage>? baseCrdt = record.Crdt is null
+                    ? null
+                    : BaseRecord.Merge(record, BaseRecord.LacksPlainValues(record) ? ReadBaseCrdtLocked(record.Collection, record.Id, transaction) : null, ClientId);
                 string? view = null;
-                bool hasLocal = outbox is not null
-                    && outbox.TryGetValue((record.Collection, record.Id), out List<OutboxEntry>? entries)
-                    && TryRebaseWithOutbox(record, entries, transaction, out view);
+                bool hasLocal = (entries is not null || BaseRecord.LacksPlainValues(record))
+                    && TryRebaseWithOutbox(record, baseCrdt, entries ?? [], transaction, out view);
 
                 // Bound straight from the page's UTF-8: a fresh replica pulls many records and most take this path.
                 upsert.BindText(1, record.Collection);
@@ -379,6 +440,15 @@ internal sealed class LocalStore : IAsyncDisposable
                 upsert.Bind(6, record.Version);
                 upsert.Bind(7, hasLocal ? 1 : 0);
                 BindOptional(upsert, 8, view);
+                if (baseCrdt is null)
+                {
+                    upsert.BindNull(9);
+                }
+                else
+                {
+                    upsert.BindText(9, CrdtJson.WriteStates(baseCrdt));
+                }
+
                 upsert.Execute();
                 if (resyncing)
                 {
@@ -420,10 +490,11 @@ internal sealed class LocalStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Drops outbox entries whose effect the new base already holds, and computes the view from what is left.
+    /// Drops outbox entries whose effect the new base already holds, and computes the view from the base
+    /// and what is left.
     /// </summary>
-    /// <returns>False when nothing local is left: the view is the base.</returns>
-    private bool TryRebaseWithOutbox(RecordMessage record, List<OutboxEntry> entries, SqliteTransaction transaction, out string? view)
+    /// <returns>False when the view is the base's plain fields as they are (nothing local, no text to rebuild).</returns>
+    private bool TryRebaseWithOutbox(RecordMessage record, Dictionary<string, CrdtStateMessage>? baseCrdt, List<OutboxEntry> entries, SqliteTransaction transaction, out string? view)
     {
         view = null;
         var pending = new List<Change>(entries.Count);
@@ -439,12 +510,18 @@ internal sealed class LocalStore : IAsyncDisposable
             }
         }
 
-        if (pending.Count == 0)
+        if (pending.Count == 0 && !BaseRecord.LacksPlainValues(record))
         {
             return false;
         }
 
-        view = ViewRebase.Compute(record.Collection, record.Id, record.Fields.Utf8, record.Hlcs.Utf8, record.Deleted, pending);
+        RecordState state = BaseRecord.Build(record.Collection, record.Id, record.Fields.Utf8, record.Hlcs.Utf8, record.Deleted, baseCrdt, ClientId);
+        foreach (Change change in pending)
+        {
+            LastWriterWinsMerge.TryApply(state, change, out _);
+        }
+
+        view = ViewOf(state);
         return true;
     }
 
@@ -455,7 +532,7 @@ internal sealed class LocalStore : IAsyncDisposable
         using SqliteDataReader reader = _commands.Get(LocalSql.WholeOutbox, transaction).ExecuteReader();
         while (reader.Read())
         {
-            OutboxEntry entry = ReadEntry(reader, reader.GetString(7), reader.GetString(8));
+            OutboxEntry entry = ReadEntry(reader, reader.GetString(8), reader.GetString(9));
             byRecord ??= [];
             if (!byRecord.TryGetValue((entry.Collection, entry.Id), out List<OutboxEntry>? list))
             {
@@ -482,23 +559,9 @@ internal sealed class LocalStore : IAsyncDisposable
 
     private void RebaseLocked(string collection, string id, SqliteTransaction transaction)
     {
-        SqliteCommand read = _commands.Get(LocalSql.ReadBase, transaction);
-        read.Parameters.AddWithValue("$collection", collection);
-        read.Parameters.AddWithValue("$id", id);
-        byte[]? fields = null, hlcs = null;
-        string? deleted = null;
-        using (SqliteDataReader reader = read.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                fields = reader.IsDBNull(0) ? null : reader.GetFieldValue<byte[]>(0);
-                hlcs = reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1);
-                deleted = reader.IsDBNull(2) ? null : reader.GetString(2);
-            }
-        }
-
         List<OutboxEntry> entries = ReadOutboxOfRecord(collection, id, transaction);
-        if (entries.Count == 0 && fields is null)
+        BaseColumns? columns = ReadBaseLocked(collection, id, transaction);
+        if (entries.Count == 0 && columns?.Fields is null)
         {
             // Never confirmed by the server and nothing local left: the record never existed.
             SqliteCommand delete = _commands.Get(LocalSql.DeleteRecord, transaction);
@@ -508,14 +571,74 @@ internal sealed class LocalStore : IAsyncDisposable
             return;
         }
 
-        string? view = entries.Count == 0 ? null : ViewRebase.Compute(collection, id, fields, hlcs, deleted, entries.Select(e => e.ToChange()));
+        bool rebuild = entries.Count > 0 || columns?.Crdt is not null;
+        string? view = null;
+        if (rebuild)
+        {
+            RecordState state = BuildBase(collection, id, columns);
+            foreach (OutboxEntry entry in entries)
+            {
+                LastWriterWinsMerge.TryApply(state, entry.ToChange(), out _);
+            }
+
+            view = ViewOf(state);
+        }
+
         SqliteCommand set = _commands.Get(LocalSql.SetLocalView, transaction);
         set.Parameters.AddWithValue("$collection", collection);
         set.Parameters.AddWithValue("$id", id);
-        set.Parameters.AddWithValue("$hasLocal", entries.Count == 0 ? 0 : 1);
+        set.Parameters.AddWithValue("$hasLocal", rebuild ? 1 : 0);
         set.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value);
         set.ExecuteNonQuery();
     }
+
+    /// <summary>The base (server state) of a record with every outbox entry for it merged over it.</summary>
+    private RecordState BuildWorkingLocked(string collection, string id, SqliteTransaction transaction)
+    {
+        RecordState state = BuildBase(collection, id, ReadBaseLocked(collection, id, transaction));
+        foreach (OutboxEntry entry in ReadOutboxOfRecord(collection, id, transaction))
+        {
+            LastWriterWinsMerge.TryApply(state, entry.ToChange(), out _);
+        }
+
+        return state;
+    }
+
+    private RecordState BuildBase(string collection, string id, BaseColumns? columns) =>
+        BaseRecord.Build(
+            collection,
+            id,
+            columns?.Fields,
+            columns?.Hlcs,
+            columns?.Deleted,
+            columns?.Crdt is { } crdt ? CrdtJson.ReadStates(Encoding.UTF8.GetBytes(crdt)) : null,
+            ClientId);
+
+    private BaseColumns? ReadBaseLocked(string collection, string id, SqliteTransaction transaction)
+    {
+        SqliteCommand read = _commands.Get(LocalSql.ReadBase, transaction);
+        read.Parameters.AddWithValue("$collection", collection);
+        read.Parameters.AddWithValue("$id", id);
+        using SqliteDataReader reader = read.ExecuteReader();
+        return reader.Read()
+            ? new BaseColumns(
+                reader.IsDBNull(0) ? null : reader.GetFieldValue<byte[]>(0),
+                reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(4) ? null : reader.GetString(4))
+            : null;
+    }
+
+    private string? ReadBaseCrdtLocked(string collection, string id, SqliteTransaction transaction)
+    {
+        SqliteCommand read = _commands.Get(LocalSql.ReadBaseCrdt, transaction);
+        read.Parameters.AddWithValue("$collection", collection);
+        read.Parameters.AddWithValue("$id", id);
+        return read.ExecuteScalar() as string;
+    }
+
+    private static string? ViewOf(RecordState state) =>
+        state.IsDeleted ? null : Encoding.UTF8.GetString(RecordStateJson.WriteFields(state));
 
     /// <summary>Records the server no longer has (collected, or from a store that was replaced) lose their base.</summary>
     private void FinishResyncLocked(SqliteTransaction transaction)
@@ -557,7 +680,7 @@ internal sealed class LocalStore : IAsyncDisposable
         return entries;
     }
 
-    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, in that order.</summary>
+    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, in that order.</summary>
     private static OutboxEntry ReadEntry(SqliteDataReader reader, string collection, string id) => new(
         reader.GetInt64(0),
         reader.GetString(1),
@@ -567,7 +690,8 @@ internal sealed class LocalStore : IAsyncDisposable
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.GetString(4),
         reader.IsDBNull(5) ? null : reader.GetInt64(5),
-        reader.IsDBNull(6) ? null : reader.GetInt64(6));
+        reader.IsDBNull(6) ? null : reader.GetInt64(6),
+        reader.IsDBNull(7) ? null : reader.GetString(7));
 
     private void RemoveEntry(long seq, SqliteTransaction transaction)
     {
@@ -659,4 +783,7 @@ internal sealed class LocalStore : IAsyncDisposable
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The base columns of one local record.</summary>
+    private sealed record BaseColumns(byte[]? Fields, byte[]? Hlcs, string? Deleted, string? Crdt);
 }

@@ -1,5 +1,5 @@
-using Concord.Clock;
 using Concord.Protocol;
+using Concord.Protocol.Json;
 using Concord.Records;
 using Concord.Validation;
 
@@ -15,8 +15,12 @@ internal sealed record OutboxEntry(
     string? Fields,
     string Hlc,
     long? BaseVersion,
-    long? AckedVersion)
+    long? AckedVersion,
+    string? Crdt)
 {
+    /// <summary>Outbox entries were validated when written; reading them back uses generous limits so that nothing already accepted is refused.</summary>
+    private static readonly ChangeValidator Reader = new(new ProtocolLimits { MaxBatchChanges = int.MaxValue, MaxFieldsPerRecord = int.MaxValue });
+
     public ChangeMessage ToMessage() => new()
     {
         OpId = OpId,
@@ -26,18 +30,11 @@ internal sealed record OutboxEntry(
         Fields = Fields is null ? null : RawJsonValue.FromValidatedUtf8(System.Text.Encoding.UTF8.GetBytes(Fields)),
         Hlc = Hlc,
         BaseVersion = BaseVersion,
+        Crdt = Crdt is null ? null : CrdtJson.ReadOperations(Crdt),
     };
 
-    public Change ToChange()
-    {
-        ChangeValidator.TryParseKind(Kind, out ChangeKind kind);
-        Dictionary<string, RawJsonValue>? fields = null;
-        if (Fields is not null)
-        {
-            fields = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
-            JsonObjectFields.TrySplit(RawJsonValue.FromValidatedUtf8(System.Text.Encoding.UTF8.GetBytes(Fields)), fields, out _);
-        }
-
-        return new Change(OpId, Collection, Id, kind, fields, HlcTimestamp.Parse(Hlc), BaseVersion);
-    }
+    public Change ToChange() =>
+        Reader.TryValidate(ToMessage(), out Change? change, out Concord.Errors.SyncError? error)
+            ? change
+            : throw new InvalidOperationException($"Outbox entry {OpId} no longer reads back: {error.Message}");
 }

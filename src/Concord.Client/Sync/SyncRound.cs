@@ -148,5 +148,5 @@ internal sealed class SyncRound(
     }
 
     private Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken) =>
-        transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections }, cancellationToken);
+        transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken);
 }

@@ -31,4 +31,5 @@ namespace Concord.Protocol.Json;
 [JsonSerializable(typeof(int[]))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, CrdtStateMessage>))]
+[JsonSerializable(typeof(Dictionary<string, CrdtOperationMessage>))]
 internal sealed partial class ConcordJsonContext : JsonSerializerContext;
