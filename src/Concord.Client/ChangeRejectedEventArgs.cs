@@ -3,8 +3,9 @@ using Concord.Errors;
 namespace Concord.Client;
 
 /// <summary>
-/// Raised when the server refuses a local change for good. The change has left the outbox and
-/// the record's view no longer shows it.
+/// Raised when the server refuses a local change, in whole or in part (a server-wins conflict names
+/// the losing fields in <c>Error.Meta["fields"]</c>). What it refused no longer shows in the view once
+/// the record is rebased on the server's state.
 /// </summary>
 public sealed class ChangeRejectedEventArgs(string opId, string collection, string id, string kind, SyncError error) : EventArgs
 {

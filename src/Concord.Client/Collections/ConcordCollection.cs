@@ -21,21 +21,29 @@ public sealed class ConcordCollection<T>
 {
     private readonly ConcordClient _client;
     private readonly JsonSerializerOptions _json;
+    private readonly JsonSerializerOptions _putJson;
 
     internal ConcordCollection(ConcordClient client, string name, JsonSerializerOptions json)
     {
         _client = client;
         Name = name;
         _json = json;
+
+        // A put replaces the record, so a null property and an absent one mean the same; leaving nulls out
+        // lets a type carry its counter, set and text fields as nullable properties that a put does not touch.
+        _putJson = new JsonSerializerOptions(json) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     }
 
     /// <summary>The collection's name.</summary>
     public string Name { get; }
 
-    /// <summary>Replaces the record with <paramref name="value"/>'s fields (fields it lacks are removed).</summary>
+    /// <summary>
+    /// Replaces the record with <paramref name="value"/>'s fields (fields it lacks are removed). Null properties
+    /// are left out: declare counter, set and text properties nullable so that a put does not write them.
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="value"/> does not serialize to a JSON object of valid fields.</exception>
     public Task PutAsync(string id, T value, CancellationToken cancellationToken = default) =>
-        _client.WriteAsync(Name, id, ChangeKind.Put, Fields(JsonSerializer.SerializeToUtf8Bytes(value, _json)), cancellationToken);
+        _client.WriteAsync(Name, id, ChangeKind.Put, Fields(JsonSerializer.SerializeToUtf8Bytes(value, _putJson)), cancellationToken);
 
     /// <summary>Sets the fields named by <paramref name="fields"/> (an anonymous object or a dictionary) and leaves the rest.</summary>
     /// <exception cref="ArgumentException"><paramref name="fields"/> does not serialize to a JSON object of valid fields.</exception>

@@ -16,7 +16,8 @@ internal static class BaseRecord
     /// <summary>The base as a <see cref="RecordState"/> whose CRDT fields edit as <paramref name="replica"/>.</summary>
     public static RecordState Build(string collection, string id, ReadOnlyMemory<byte>? fields, ReadOnlyMemory<byte>? hlcs, string? deleted, Dictionary<string, CrdtStateMessage>? crdt, string replica)
     {
-        if (fields is not { } fieldsJson)
+        // A missing column arrives as an empty buffer as often as a null one.
+        if (fields is not { IsEmpty: false } fieldsJson)
         {
             return new RecordState(collection, id);
         }
@@ -37,7 +38,7 @@ internal static class BaseRecord
             collection,
             id,
             JsonObjectFields.Write(values),
-            (hlcs ?? RecordStateJson.EmptyObject).Span,
+            (hlcs is { IsEmpty: false } h ? h : RecordStateJson.EmptyObject).Span,
             deleted is null ? default : HlcTimestamp.Parse(deleted),
             default,
             0);

@@ -336,6 +336,12 @@ internal sealed class LocalStore : IAsyncDisposable
                     ack.Parameters.AddWithValue("$seq", entry.Seq);
                     ack.Parameters.AddWithValue("$version", result.Version ?? 0);
                     ack.ExecuteNonQuery();
+
+                    // Applied in part (a server-wins conflict): the next pull rolls the losing fields back; say why.
+                    if (result.Error is { } partial)
+                    {
+                        rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, partial.ToError()));
+                    }
                 }
             }
 
