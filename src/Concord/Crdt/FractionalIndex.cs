@@ -95,12 +95,9 @@ public static class FractionalIndex
                 return ib + Midpoint(string.Empty, fb);
             }
 
-            if (string.CompareOrdinal(ib, b) < 0)
-            {
-                return ib;
-            }
-
-            return Decrement(ib) ?? throw new InvalidOperationException("No key sorts below the smallest key.");
+            // Stepping the integer down keeps prepends short; the bare integer (shorter, but a prefix of b)
+            // would only grow the fraction once the replica suffix is added.
+            return Decrement(ib) ?? ib + Midpoint(string.Empty, fb);
         }
 
         string ia = IntegerPart(a);

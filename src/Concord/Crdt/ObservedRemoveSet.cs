@@ -90,6 +90,11 @@ public sealed class ObservedRemoveSet
     public void Merge(ObservedRemoveSet other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this))
+        {
+            return;
+        }
+
         Remove(other._removed);
         foreach ((string element, SortedSet<string> tags) in other._adds)
         {
