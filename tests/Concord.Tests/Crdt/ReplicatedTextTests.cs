@@ -185,6 +185,22 @@ public sealed class ReplicatedTextTests
     }
 
     [Fact]
+    public void The_documented_example_gives_the_documented_text()
+    {
+        var alice = new ReplicatedText("alice");
+        var bob = new ReplicatedText("bob");
+        bob.ApplyUpdate(alice.Insert(0, "Hello"));
+        byte[] a = alice.Insert(5, " world");
+        byte[] b = bob.Insert(5, "!");
+        alice.ApplyUpdate(b);
+        bob.ApplyUpdate(a);
+
+        Assert.Equal("Hello world!", alice.ToString());
+        Assert.Equal("Hello world!", bob.ToString());
+        Assert.Equal("Hello world!", ReplicatedText.Decode(alice.EncodeState(), "carol").ToString());
+    }
+
+    [Fact]
     public void Runs_typed_character_by_character_concurrently_never_interleave()
     {
         var one = new ReplicatedText("one");

@@ -41,7 +41,8 @@ namespace Concord.Crdt.Text;
 /// byte[] b = bob.Insert(5, "!");                // ...at the same place
 /// alice.ApplyUpdate(b);
 /// bob.ApplyUpdate(a);
-/// // Both now show "Hello world!" (or "Hello! world"): the same text, never interleaved.
+/// // Both now show "Hello world!": concurrent runs never interleave, and at the same place the
+/// // run of the replica whose id sorts first (ordinally) comes first.
 /// var copy = ReplicatedText.Decode(alice.EncodeState(), "carol");
 /// </code></example>
 public sealed partial class ReplicatedText

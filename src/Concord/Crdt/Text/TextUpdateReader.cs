@@ -60,7 +60,8 @@ internal static class TextUpdateReader
             return null;
         }
 
-        byte[] body = new byte[length];
+        // Grow towards the declared length as data actually comes out, rather than trusting it up front.
+        byte[] body = new byte[Math.Min(length, Math.Max(4096, compressed * 4))];
         try
         {
             using var input = new MemoryStream(payload[reader.Position..].ToArray(), writable: false);
@@ -68,7 +69,12 @@ internal static class TextUpdateReader
             int filled = 0;
             while (filled < length)
             {
-                int read = inflater.Read(body, filled, length - filled);
+                if (filled == body.Length)
+                {
+                    Array.Resize(ref body, (int)Math.Min(length, body.Length * 2L));
+                }
+
+                int read = inflater.Read(body, filled, body.Length - filled);
                 if (read == 0)
                 {
                     error = "The compressed body is shorter than declared.";
