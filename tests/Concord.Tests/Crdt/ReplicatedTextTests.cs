@@ -366,6 +366,32 @@ public sealed class ReplicatedTextTests
     }
 
     [Fact]
+    public void A_long_chain_of_dependencies_across_many_replicas_delivered_backwards_integrates()
+    {
+        // Each replica types after the previous one's character, so every update depends on the one before.
+        var updates = new List<byte[]>();
+        var expected = new System.Text.StringBuilder();
+        var writer = new ReplicatedText("r0");
+        for (int i = 0; i < 300; i++)
+        {
+            var next = ReplicatedText.Decode(writer.EncodeState(), $"r{i + 1}");
+            char c = (char)('a' + (i % 26));
+            updates.Add(next.Insert(next.Length, c.ToString()));
+            expected.Append(c);
+            writer = next;
+        }
+
+        var late = new ReplicatedText("late");
+        for (int i = updates.Count - 1; i >= 0; i--)
+        {
+            late.ApplyUpdate(updates[i]);
+        }
+
+        Assert.Equal(expected.ToString(), late.ToString());
+        Assert.False(late.HasPendingUpdates);
+    }
+
+    [Fact]
     public void A_state_carries_pending_updates_so_that_nothing_is_lost_in_transit()
     {
         var one = new ReplicatedText("one");

@@ -132,15 +132,12 @@ internal static class TextUpdateReader
                 return Fail("A replica id has characters outside [A-Za-z0-9_.~-].", out error);
             }
 
-            for (int k = 0; k < i; k++)
-            {
-                if (string.Equals(replicas[k], id, StringComparison.Ordinal))
-                {
-                    return Fail("A replica id appears twice in the replica table.", out error);
-                }
-            }
-
             replicas[i] = id;
+        }
+
+        if (replicaCount > 1 && new HashSet<string>(replicas, StringComparer.Ordinal).Count != replicaCount)
+        {
+            return Fail("A replica id appears twice in the replica table.", out error);
         }
 
         // Groups.
