@@ -185,6 +185,22 @@ public sealed class ReplicatedTextTests
     }
 
     [Fact]
+    public void The_documented_example_gives_the_documented_text()
+    {
+        var alice = new ReplicatedText("alice");
+        var bob = new ReplicatedText("bob");
+        bob.ApplyUpdate(alice.Insert(0, "Hello"));
+        byte[] a = alice.Insert(5, " world");
+        byte[] b = bob.Insert(5, "!");
+        alice.ApplyUpdate(b);
+        bob.ApplyUpdate(a);
+
+        Assert.Equal("Hello world!", alice.ToString());
+        Assert.Equal("Hello world!", bob.ToString());
+        Assert.Equal("Hello world!", ReplicatedText.Decode(alice.EncodeState(), "carol").ToString());
+    }
+
+    [Fact]
     public void Runs_typed_character_by_character_concurrently_never_interleave()
     {
         var one = new ReplicatedText("one");
@@ -347,6 +363,32 @@ public sealed class ReplicatedTextTests
         Assert.Equal("Ybc", two.ToString());
         Assert.Equal(one.ToString(), two.ToString());
         Assert.False(two.HasPendingUpdates);
+    }
+
+    [Fact]
+    public void A_long_chain_of_dependencies_across_many_replicas_delivered_backwards_integrates()
+    {
+        // Each replica types after the previous one's character, so every update depends on the one before.
+        var updates = new List<byte[]>();
+        var expected = new System.Text.StringBuilder();
+        var writer = new ReplicatedText("r0");
+        for (int i = 0; i < 300; i++)
+        {
+            var next = ReplicatedText.Decode(writer.EncodeState(), $"r{i + 1}");
+            char c = (char)('a' + (i % 26));
+            updates.Add(next.Insert(next.Length, c.ToString()));
+            expected.Append(c);
+            writer = next;
+        }
+
+        var late = new ReplicatedText("late");
+        for (int i = updates.Count - 1; i >= 0; i--)
+        {
+            late.ApplyUpdate(updates[i]);
+        }
+
+        Assert.Equal(expected.ToString(), late.ToString());
+        Assert.False(late.HasPendingUpdates);
     }
 
     [Fact]

@@ -9,6 +9,12 @@ public sealed partial class ReplicatedText
     private readonly List<int> _pendingClients = [];
     private HashSet<int>? _scanned;
     private HashSet<int>? _conflicting;
+    private Stack<int>? _work;
+    private List<int>? _touched;
+
+    // Replicas whose next run waits for a character of another replica, keyed by that replica and
+    // ordered by the clock they wait for.
+    private Dictionary<int, PriorityQueue<int, int>>? _waiters;
 
     /// <summary>
     /// Merges an update or a full state from any replica. Applying the same update again changes nothing;
@@ -51,12 +57,19 @@ public sealed partial class ReplicatedText
         bool changed = false;
         if (update.Items.Length > 0)
         {
+            List<int> touched = _touched ??= [];
+            touched.Clear();
             foreach (ItemRecord record in update.Items)
             {
                 int client = clients[record.Replica];
                 if (record.Clock + record.Length <= _clients[client].NextClock)
                 {
                     continue; // already integrated
+                }
+
+                if (touched.Count == 0 || touched[^1] != client)
+                {
+                    touched.Add(client);
                 }
 
                 Queue(client).Add(new PendingItem
@@ -73,7 +86,7 @@ public sealed partial class ReplicatedText
                 });
             }
 
-            changed = IntegrateQueued();
+            changed = IntegrateQueued(touched);
         }
 
         foreach (DeleteRecord range in update.Deletes)
@@ -122,15 +135,12 @@ public sealed partial class ReplicatedText
 
     private PendingQueue Queue(int client)
     {
+        // A replica has a queue exactly while it is listed in _pendingClients.
         PendingQueue? queue = _queues[client];
         if (queue is null)
         {
             queue = new PendingQueue();
             _queues[client] = queue;
-        }
-
-        if (!_pendingClients.Contains(client))
-        {
             _pendingClients.Add(client);
         }
 
@@ -139,59 +149,123 @@ public sealed partial class ReplicatedText
 
     private void ForgetEmptyQueues()
     {
-        for (int k = _pendingClients.Count - 1; k >= 0; k--)
+        int kept = 0;
+        for (int k = 0; k < _pendingClients.Count; k++)
         {
             int client = _pendingClients[k];
-            if (_queues[client] is null or { IsEmpty: true })
+            if (_queues[client] is { IsEmpty: false })
             {
-                _pendingClients.RemoveAt(k);
+                _pendingClients[kept++] = client;
+            }
+            else
+            {
                 _queues[client] = null;
             }
         }
+
+        _pendingClients.RemoveRange(kept, _pendingClients.Count - kept);
     }
 
-    /// <summary>Integrates every queued run whose dependencies are present, until none is left that can be.</summary>
-    private bool IntegrateQueued()
+    /// <summary>
+    /// Integrates every queued run of <paramref name="touched"/> replicas, and of replicas that waited for
+    /// what gets integrated, until none is left that can be.
+    /// </summary>
+    /// <remarks>
+    /// A replica whose next run waits for a character of another replica registers for exactly that
+    /// character and is woken when it is integrated; a replica waiting for its own earlier clocks is
+    /// retried when an update brings it runs. So each run is looked at a bounded number of times, however
+    /// long the chains of dependencies between replicas and whatever order the updates come in.
+    /// </remarks>
+    private bool IntegrateQueued(List<int> touched)
     {
         bool changed = false;
-        bool progress = true;
-        while (progress)
+        Stack<int> work = _work ??= new Stack<int>();
+        foreach (int client in touched)
         {
-            progress = false;
-            for (int k = 0; k < _pendingClients.Count; k++)
+            work.Push(client);
+        }
+
+        while (work.Count > 0)
+        {
+            int client = work.Pop();
+            PendingQueue? queue = _queues[client];
+            if (queue is null)
             {
-                int client = _pendingClients[k];
-                PendingQueue? queue = _queues[client];
-                if (queue is null)
+                continue;
+            }
+
+            bool integrated = false;
+            while (queue.TryPeek(out PendingItem item))
+            {
+                int next = _clients[client].NextClock;
+                if (item.EndClock <= next)
                 {
+                    queue.Pop();
                     continue;
                 }
 
-                ClientItemIndex index = _clients[client];
-                while (queue.TryPeek(out PendingItem item))
+                if (item.Clock > next)
                 {
-                    int next = index.NextClock;
-                    if (item.EndClock <= next)
-                    {
-                        queue.Pop();
-                        continue;
-                    }
-
-                    if (item.Clock > next || !IsPresent(item.OriginRightClient, item.OriginRightClock)
-                        || (item.Clock == next && !IsPresent(item.OriginLeftClient, item.OriginLeftClock)))
-                    {
-                        break;
-                    }
-
-                    queue.Pop();
-                    Integrate(item, next - item.Clock);
-                    progress = true;
-                    changed = true;
+                    break; // its replica's earlier runs have not arrived
                 }
+
+                if (!IsPresent(item.OriginRightClient, item.OriginRightClock))
+                {
+                    Wait(client, item.OriginRightClient, item.OriginRightClock);
+                    break;
+                }
+
+                if (item.Clock == next && !IsPresent(item.OriginLeftClient, item.OriginLeftClock))
+                {
+                    Wait(client, item.OriginLeftClient, item.OriginLeftClock);
+                    break;
+                }
+
+                queue.Pop();
+                Integrate(item, next - item.Clock);
+                integrated = true;
+            }
+
+            if (integrated)
+            {
+                changed = true;
+                Wake(client, work);
             }
         }
 
         return changed;
+    }
+
+    private void Wait(int client, int dependency, int clock)
+    {
+        _waiters ??= [];
+        if (!_waiters.TryGetValue(dependency, out PriorityQueue<int, int>? waiting))
+        {
+            waiting = new PriorityQueue<int, int>();
+            _waiters.Add(dependency, waiting);
+        }
+
+        waiting.Enqueue(client, clock);
+    }
+
+    private void Wake(int client, Stack<int> work)
+    {
+        if (_waiters is null || !_waiters.TryGetValue(client, out PriorityQueue<int, int>? waiting))
+        {
+            return;
+        }
+
+        int next = _clients[client].NextClock;
+        while (waiting.TryPeek(out int waiter, out int clock) && clock < next)
+        {
+            waiting.Dequeue();
+            work.Push(waiter);
+        }
+
+        if (waiting.Count == 0)
+        {
+            _waiters.Remove(client);
+        }
     }
 
     private bool IsPresent(int client, int clock) => client < 0 || clock < _clients[client].NextClock;

@@ -2,7 +2,9 @@ namespace Concord.Crdt.Text;
 
 // Finding visible positions. A marker is an item with the number of visible characters before it;
 // a search starts from the nearest marker (or the first or last item) and walks the list from there,
-// so editing near the previous edit costs a few steps whatever the length of the text.
+// so editing near the previous edit costs a few steps whatever the length of the text. A remote change
+// clears the markers (its position is not known without a walk), so the first local edit after one
+// walks from the nearer end of the text; the edits after it are local again.
 public sealed partial class ReplicatedText
 {
     /// <summary>Returns the visible item holding visible character <paramref name="position"/> and the offset in it.</summary>

@@ -18,6 +18,8 @@ namespace Concord.Crdt.Text;
 /// replicas that received the same updates show the same text, whatever the order they arrived in,
 /// and two passages typed concurrently at the same place never interleave: one comes entirely before
 /// the other, forwards and when typed backwards (each character inserted before the previous one).
+/// The rule is Yjs's, not FugueMax's (Weidner and Kleppmann, "The Art of the Fugue"): the two agree on
+/// these cases, and differ only on rarer patterns of concurrent edits, where Yjs's order is kept.
 /// </para>
 /// <para>
 /// Each local edit returns an update: a few bytes that describe exactly that edit. Send it to the
@@ -41,7 +43,8 @@ namespace Concord.Crdt.Text;
 /// byte[] b = bob.Insert(5, "!");                // ...at the same place
 /// alice.ApplyUpdate(b);
 /// bob.ApplyUpdate(a);
-/// // Both now show "Hello world!" (or "Hello! world"): the same text, never interleaved.
+/// // Both now show "Hello world!": concurrent runs never interleave, and at the same place the
+/// // run of the replica whose id sorts first (ordinally) comes first.
 /// var copy = ReplicatedText.Decode(alice.EncodeState(), "carol");
 /// </code></example>
 public sealed partial class ReplicatedText

@@ -60,7 +60,8 @@ internal static class TextUpdateReader
             return null;
         }
 
-        byte[] body = new byte[length];
+        // Grow towards the declared length as data actually comes out, rather than trusting it up front.
+        byte[] body = new byte[Math.Min(length, Math.Max(4096, compressed * 4))];
         try
         {
             using var input = new MemoryStream(payload[reader.Position..].ToArray(), writable: false);
@@ -68,7 +69,12 @@ internal static class TextUpdateReader
             int filled = 0;
             while (filled < length)
             {
-                int read = inflater.Read(body, filled, length - filled);
+                if (filled == body.Length)
+                {
+                    Array.Resize(ref body, (int)Math.Min(length, body.Length * 2L));
+                }
+
+                int read = inflater.Read(body, filled, body.Length - filled);
                 if (read == 0)
                 {
                     error = "The compressed body is shorter than declared.";
@@ -126,15 +132,12 @@ internal static class TextUpdateReader
                 return Fail("A replica id has characters outside [A-Za-z0-9_.~-].", out error);
             }
 
-            for (int k = 0; k < i; k++)
-            {
-                if (string.Equals(replicas[k], id, StringComparison.Ordinal))
-                {
-                    return Fail("A replica id appears twice in the replica table.", out error);
-                }
-            }
-
             replicas[i] = id;
+        }
+
+        if (replicaCount > 1 && new HashSet<string>(replicas, StringComparer.Ordinal).Count != replicaCount)
+        {
+            return Fail("A replica id appears twice in the replica table.", out error);
         }
 
         // Groups.
