@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Protocol.Cbor;
+
+namespace Concord.Server.Tests;
+
+/// <summary>The protocol in CBOR over real HTTP: negotiation by Content-Type and Accept, and hostile CBOR.</summary>
+public sealed class CborHttpTests(HostileServerFixture fixture) : IClassFixture<HostileServerFixture>
+{
+    private readonly CborProtocolCodec _cbor = new(new ProtocolLimits());
+
+    [Fact]
+    public async Task A_cbor_push_and_pull_get_cbor_answers()
+    {
+        long hlc = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
+        var push = new PushRequest
+        {
+            ClientId = "cbor-client",
+            Changes = [new ChangeMessage { OpId = Guid.CreateVersion7().ToString(), Collection = "cbor", Id = Guid.CreateVersion7().ToString(), Kind = "put", Fields = Records.RawJsonValue.Parse("{\"a\":1}"), Hlc = $"{hlc:x12}0000-cborclient" }],
+        };
+
+        PushResponse pushed = await SendAsync<PushRequest, PushResponse>("push", push);
+        PullResponse page = await SendAsync<PullRequest, PullResponse>("pull", new PullRequest { Cursor = null, Collections = ["cbor"] });
+
+        Assert.Equal(ChangeStatus.Applied, Assert.Single(pushed.Results).Status);
+        Assert.Contains(page.Records, r => r.Id == push.Changes[0].Id && r.Fields.ToString() == "{\"a\":1}");
+    }
+
+    [Fact]
+    public async Task A_json_request_that_accepts_cbor_gets_cbor()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/sync/pull") { Content = new StringContent("{\"cursor\":null}") };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/cbor"));
+
+        using HttpResponseMessage response = await fixture.Server.Http.SendAsync(request);
+
+        Assert.Equal("application/cbor", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(_cbor.TryDecode(await response.Content.ReadAsByteArrayAsync(), out PullResponse? _, out SyncError? error), error?.Message);
+    }
+
+    [Theory]
+    [InlineData("push", "")]
+    [InlineData("push", "ff")]
+    [InlineData("push", "5f41")]
+    [InlineData("push", "9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f")]
+    [InlineData("push", "a2006263310181a5006261620165746f646f7302617203000482")]
+    [InlineData("push", "a20001018000")]
+    [InlineData("pull", "a10018")]
+    [InlineData("pull", "a100fb7ff8000000000000")]
+    [InlineData("pull", "a100d8199902")]
+    public async Task Hostile_cbor_is_a_bad_request_answered_in_cbor_and_changes_nothing(string path, string hex)
+    {
+        string before = await fixture.Server.Http.GetStringAsync("api/sync/stats");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/sync/" + path) { Content = new ByteArrayContent(Convert.FromHexString(hex)) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cbor");
+
+        using HttpResponseMessage response = await fixture.Server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(_cbor.TryDecode(await response.Content.ReadAsByteArrayAsync(), out ErrorResponse? failure, out SyncError? error), error?.Message);
+        Assert.Equal(SyncErrorCodes.BadRequest, failure.Error.Code);
+        Assert.Equal(before, await fixture.Server.Http.GetStringAsync("api/sync/stats"));
+        Assert.Equal("Healthy", await fixture.Server.Http.GetStringAsync("health"));
+    }
+
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(string path, TRequest message)
+        where TRequest : class
+        where TResponse : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/sync/" + path) { Content = new ByteArrayContent(_cbor.EncodeToArray(message)) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cbor");
+        using HttpResponseMessage response = await fixture.Server.Http.SendAsync(request);
+        Assert.Equal("application/cbor", response.Content.Headers.ContentType?.MediaType);
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(_cbor.TryDecode(body, out TResponse? decoded, out SyncError? error), error?.Message);
+        return decoded;
+    }
+}
