@@ -15,7 +15,7 @@ public sealed partial class ProtocolDocumentTests
         IReadOnlyList<(string Request, string Response)> exchanges = ReadExamples(RepositoryFiles.Path("docs", "protocol.md"));
         Assert.True(exchanges.Count >= 10, $"expected the document's examples, found {exchanges.Count}");
         using var folder = new TempDirectory();
-        await using ConcordTestServer server = await ConcordTestServer.StartAsync(folder.File("doc.db"));
+        await using ConcordTestServer server = await ConcordTestServer.StartAsync(folder.File("doc.db"), o => o.Collection("posts", c => c.Counter("likes").Set("tags").Text("body")));
         string? cursor = null;
 
         foreach ((string request, string response) in exchanges)

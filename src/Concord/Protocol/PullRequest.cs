@@ -7,9 +7,11 @@ public sealed class PullRequest
     public string? Cursor { get; init; }
 
     /// <summary>Page size; the server's default when absent, cut to its maximum.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Limit { get; init; }
 
     /// <summary>Only these collections; all when absent.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Collections { get; init; }
 
     /// <summary>
