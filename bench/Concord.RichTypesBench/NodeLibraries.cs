@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Concord.RichTypesBench;
+
+/// <summary>Yjs and Automerge from npm, installed into a scratch folder and run with node on the same trace.</summary>
+internal static class NodeLibraries
+{
+    public static IReadOnlyList<JsonElement> Run(string tracePath, int runs, bool automerge)
+    {
+        string scratch = Path.Combine(Path.GetTempPath(), "concord-bench-npm");
+        Directory.CreateDirectory(scratch);
+        string[] packages = automerge ? ["yjs@13", "@automerge/automerge"] : ["yjs@13"];
+        Execute("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", scratch, .. packages], null);
+        string output = Execute(
+            "node",
+            ["--expose-gc", Path.Combine(AppContext.BaseDirectory, "node", "crdt-bench.js"), tracePath, runs.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Path.Combine(scratch, "node_modules"));
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
+    }
+
+    private static string Execute(string program, string[] arguments, string? nodePath)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (nodePath is not null)
+        {
+            info.Environment["NODE_PATH"] = nodePath;
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error.Result}");
+        }
+
+        return output;
+    }
+}
