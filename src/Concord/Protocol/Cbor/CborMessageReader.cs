@@ -13,19 +13,17 @@ namespace Concord.Protocol.Cbor;
 /// </summary>
 internal sealed class CborMessageReader
 {
-    private readonly List<ReadOnlyMemory<byte>> _strings = [];
-    private readonly List<string?> _stringCache = [];
-    private readonly List<ReadOnlyMemory<byte>> _keys = [];
+    private static readonly SearchValues<byte> NodeIdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-"u8);
+
+    private readonly List<TableEntry> _strings = [];
     private readonly int _maxJsonDepth;
-    private readonly ArrayBufferWriter<byte> _json = new(512);
-    private readonly Utf8JsonWriter _jsonWriter;
+    private readonly JsonTextBuilder _json = new();
     private bool _namespace;
 
     public CborMessageReader(ReadOnlyMemory<byte> data, int maxJsonDepth)
     {
         Reader = new CborReader(data, CborConformanceMode.Lax, allowMultipleRootLevelValues: false);
         _maxJsonDepth = maxJsonDepth;
-        _jsonWriter = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
         if (Reader.PeekState() == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborStringTable.NamespaceTag)
         {
             Reader.ReadTag();
@@ -112,8 +110,14 @@ internal sealed class CborMessageReader
         if (Reader.PeekState() == CborReaderState.Tag && _namespace && Reader.PeekTag() == (CborTag)CborStringTable.ReferenceTag)
         {
             ReadOnlyMemory<byte> referenced = Utf8Text();
-            int index = _lastReference;
-            return _stringCache[index] ??= Encoding.UTF8.GetString(referenced.Span);
+            TableEntry entry = _strings[_lastReference];
+            if (entry.Text is null)
+            {
+                entry = entry with { Text = Encoding.UTF8.GetString(referenced.Span) };
+                _strings[_lastReference] = entry;
+            }
+
+            return entry.Text!;
         }
 
         return Encoding.UTF8.GetString(Utf8Text().Span);
@@ -122,24 +126,26 @@ internal sealed class CborMessageReader
     private int _lastReference;
 
     /// <summary>A text string (or a reference to one) as its UTF-8 bytes, without allocating a string.</summary>
-    public ReadOnlyMemory<byte> Utf8Text()
+    public ReadOnlyMemory<byte> Utf8Text() => Utf8Text(Reader.PeekState());
+
+    /// <summary>As <see cref="Utf8Text()"/>, for a caller that has already peeked the state.</summary>
+    private ReadOnlyMemory<byte> Utf8Text(CborReaderState state)
     {
-        if (Reader.PeekState() == CborReaderState.Tag)
+        if (state == CborReaderState.Tag)
         {
-            if (Reader.PeekTag() != (CborTag)CborStringTable.ReferenceTag || !_namespace)
+            if (Reader.ReadTag() != (CborTag)CborStringTable.ReferenceTag || !_namespace)
             {
                 throw new FormatException("Unexpected tag.");
             }
 
-            Reader.ReadTag();
             ulong index = Reader.ReadUInt64();
             _lastReference = (int)Math.Min(index, int.MaxValue);
-            return index < (ulong)_strings.Count && _isText[(int)index]
-                ? _strings[(int)index]
+            return index < (ulong)_strings.Count && _strings[(int)index].IsText
+                ? _strings[(int)index].Utf8
                 : throw new FormatException("A string reference points at no text string.");
         }
 
-        ReadOnlyMemory<byte> value = Reader.PeekState() switch
+        ReadOnlyMemory<byte> value = state switch
         {
             CborReaderState.TextString => Reader.ReadDefiniteLengthTextStringBytes(),
             CborReaderState.StartIndefiniteLengthTextString => Encoding.UTF8.GetBytes(Reader.ReadTextString()),
@@ -170,11 +176,18 @@ internal sealed class CborMessageReader
 
     public string Id()
     {
-        if (Reader.PeekState() == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborMessageWriter.UuidTagValue)
+        CborReaderState state = Reader.PeekState();
+        if (state == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborMessageWriter.UuidTagValue)
         {
             Reader.ReadTag();
-            byte[] bytes = Bytes();
-            return bytes.Length == 16 ? CborMessageWriter.UuidText(bytes) : throw new FormatException("A UUID is 16 bytes.");
+            if (Reader.PeekState() != CborReaderState.ByteString)
+            {
+                throw new FormatException("A UUID is a byte string.");
+            }
+
+            ReadOnlyMemory<byte> bytes = Reader.ReadDefiniteLengthByteString();
+            Remember(ReadOnlyMemory<byte>.Empty, bytes.Length, isText: false);
+            return bytes.Length == 16 ? CborMessageWriter.UuidText(bytes.Span) : throw new FormatException("A UUID is 16 bytes.");
         }
 
         return Text();
@@ -194,9 +207,18 @@ internal sealed class CborMessageReader
         }
 
         ulong logical = Reader.ReadUInt64();
-        string node = Text();
+        ReadOnlySpan<byte> node = Utf8Text().Span;
         Reader.ReadEndArray();
-        return CborMessageWriter.HlcText(logical, node);
+        if (node.Length is 0 or > Clock.HlcTimestamp.MaxNodeIdLength)
+        {
+            throw new FormatException("A clock reading's node id is 1-64 characters.");
+        }
+
+        Span<char> text = stackalloc char[Clock.HlcTimestamp.HexLength + 1 + node.Length];
+        logical.TryFormat(text, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        text[Clock.HlcTimestamp.HexLength] = '-';
+        Encoding.UTF8.GetChars(node, text[(Clock.HlcTimestamp.HexLength + 1)..]);
+        return new string(text);
     }
 
     public string? OptionalHlc() => IsNull() ? null : Hlc();
@@ -212,119 +234,199 @@ internal sealed class CborMessageReader
     /// <summary>A CBOR item as a JSON value, nested at most the configured depth (or <paramref name="maxDepth"/>).</summary>
     public RawJsonValue Json(int? maxDepth = null)
     {
-        _json.ResetWrittenCount();
-        _jsonWriter.Reset(_json);
-        WriteJson(_jsonWriter, maxDepth ?? _maxJsonDepth);
-        _jsonWriter.Flush();
-        return RawJsonValue.FromValidatedUtf8(_json.WrittenSpan.ToArray());
+        _json.Reset();
+        WriteJson(maxDepth ?? _maxJsonDepth);
+        return RawJsonValue.FromValidatedUtf8(_json.ToArray());
     }
+
+    /// <summary>A CBOR map as a JSON object, noting its member names in order into <paramref name="names"/>.</summary>
+    public RawJsonValue JsonObject(List<ReadOnlyMemory<byte>> names)
+    {
+        if (Reader.PeekState() != CborReaderState.StartMap)
+        {
+            throw new FormatException("Expected a map of fields.");
+        }
+
+        _json.Reset();
+        int depth = _maxJsonDepth;
+        Nest(ref depth);
+        Reader.ReadStartMap();
+        _json.StartObject();
+        while (Reader.PeekState() != CborReaderState.EndMap)
+        {
+            ReadOnlyMemory<byte> name = Utf8Text();
+            names.Add(name);
+            _json.PropertyName(name.Span);
+            WriteJson(depth);
+        }
+
+        Reader.ReadEndMap();
+        _json.EndObject();
+        return RawJsonValue.FromValidatedUtf8(_json.ToArray());
+    }
+
+    /// <summary>
+    /// The compact form of a record's field readings: <c>[readings, indexes, extras?]</c>, where
+    /// <c>indexes</c> holds one byte per member of the record's fields (in order) pointing into
+    /// <c>readings</c>, and <c>extras</c> maps names that are not among the fields to an index.
+    /// </summary>
+    public CompactHlcs ReadCompactHlcs()
+    {
+        int? count = Reader.ReadStartArray();
+        if (count is not (2 or 3) && count is not null)
+        {
+            throw new FormatException("Compact readings are [readings, indexes, extras?].");
+        }
+
+        var readings = new List<byte[]>();
+        StartArray();
+        while (NextItem())
+        {
+            readings.Add(System.Text.Encoding.ASCII.GetBytes(Hlc()));
+        }
+
+        byte[] indexes = Bytes();
+        List<(ReadOnlyMemory<byte>, int)>? extras = null;
+        if (Reader.PeekState() != CborReaderState.EndArray)
+        {
+            extras = [];
+            StartMap();
+            while (Reader.PeekState() != CborReaderState.EndMap)
+            {
+                extras.Add((Utf8Text(), checked((int)Reader.ReadUInt64())));
+            }
+
+            Reader.ReadEndMap();
+        }
+
+        Reader.ReadEndArray();
+        return new CompactHlcs(readings, indexes, extras);
+    }
+
+    /// <summary>Builds the protocol's <c>hlcs</c> object from compact readings and the fields' member names.</summary>
+    public RawJsonValue ExpandHlcs(CompactHlcs compact, List<ReadOnlyMemory<byte>> names)
+    {
+        if (compact.Indexes.Length != names.Count)
+        {
+            throw new FormatException("There is not one reading index per field.");
+        }
+
+        _json.Reset();
+        _json.StartObject();
+        for (int i = 0; i < names.Count; i++)
+        {
+            _json.PropertyName(names[i].Span);
+            _json.PlainString(Reading(compact, compact.Indexes[i]));
+        }
+
+        foreach ((ReadOnlyMemory<byte> name, int index) in compact.Extras ?? [])
+        {
+            _json.PropertyName(name.Span);
+            _json.PlainString(Reading(compact, index));
+        }
+
+        _json.EndObject();
+        return RawJsonValue.FromValidatedUtf8(_json.ToArray());
+    }
+
+    private static byte[] Reading(CompactHlcs compact, int index) =>
+        index < compact.Readings.Count ? compact.Readings[index] : throw new FormatException("A reading index points past the readings.");
 
     /// <summary>A map of field name to clock reading as the protocol's <c>hlcs</c> JSON object.</summary>
     public RawJsonValue HlcMap()
     {
-        _json.ResetWrittenCount();
-        _jsonWriter.Reset(_json);
-        _jsonWriter.WriteStartObject();
+        _json.Reset();
+        _json.StartObject();
         StartMap();
         Span<byte> text = stackalloc byte[Clock.HlcTimestamp.HexLength + 1 + Clock.HlcTimestamp.MaxNodeIdLength];
         while (Reader.PeekState() != CborReaderState.EndMap)
         {
-            _jsonWriter.WritePropertyName(Utf8Text().Span);
+            _json.PropertyName(Utf8Text().Span);
             if (Reader.PeekState() == CborReaderState.StartArray)
             {
                 Reader.ReadStartArray();
                 ulong logical = Reader.ReadUInt64();
                 ReadOnlySpan<byte> node = Utf8Text().Span;
                 Reader.ReadEndArray();
-                if (node.Length is 0 or > Clock.HlcTimestamp.MaxNodeIdLength)
+                if (node.Length is 0 or > Clock.HlcTimestamp.MaxNodeIdLength || node.ContainsAnyExcept(NodeIdBytes))
                 {
-                    throw new FormatException("A clock reading's node id is 1-64 characters.");
+                    throw new FormatException("A clock reading's node id is 1-64 letters, digits, '_', '.', '~' or '-'.");
                 }
 
                 System.Buffers.Text.Utf8Formatter.TryFormat(logical, text, out _, new StandardFormat('x', Clock.HlcTimestamp.HexLength));
                 text[Clock.HlcTimestamp.HexLength] = (byte)'-';
                 node.CopyTo(text[(Clock.HlcTimestamp.HexLength + 1)..]);
-                _jsonWriter.WriteStringValue(text[..(Clock.HlcTimestamp.HexLength + 1 + node.Length)]);
+                _json.PlainString(text[..(Clock.HlcTimestamp.HexLength + 1 + node.Length)]);
             }
             else
             {
-                _jsonWriter.WriteStringValue(Utf8Text().Span);
+                _json.String(Utf8Text().Span);
             }
         }
 
         Reader.ReadEndMap();
-        _jsonWriter.WriteEndObject();
-        _jsonWriter.Flush();
-        return RawJsonValue.FromValidatedUtf8(_json.WrittenSpan.ToArray());
+        _json.EndObject();
+        return RawJsonValue.FromValidatedUtf8(_json.ToArray());
     }
 
     public void Skip() => Reader.SkipValue();
 
-    private void WriteJson(Utf8JsonWriter writer, int depth)
+    private void WriteJson(int depth)
     {
-        switch (Reader.PeekState())
+        CborReaderState state = Reader.PeekState();
+        switch (state)
         {
             case CborReaderState.StartMap:
                 Nest(ref depth);
                 Reader.ReadStartMap();
-                writer.WriteStartObject();
-                int first = _keys.Count;
-                while (Reader.PeekState() != CborReaderState.EndMap)
-                {
-                    ReadOnlyMemory<byte> name = Utf8Text();
-                    for (int i = first; i < _keys.Count; i++)
-                    {
-                        if (_keys[i].Span.SequenceEqual(name.Span))
-                        {
-                            throw new FormatException("A map names a key twice.");
-                        }
-                    }
 
-                    _keys.Add(name);
-                    writer.WritePropertyName(name.Span);
-                    WriteJson(writer, depth);
+                // Repeated keys pass as they do in JSON: the change validator refuses a field named twice.
+                _json.StartObject();
+                while (Reader.PeekState() is var key && key != CborReaderState.EndMap)
+                {
+                    _json.PropertyName(Utf8Text(key).Span);
+                    WriteJson(depth);
                 }
 
-                _keys.RemoveRange(first, _keys.Count - first);
                 Reader.ReadEndMap();
-                writer.WriteEndObject();
+                _json.EndObject();
                 break;
             case CborReaderState.StartArray:
                 Nest(ref depth);
                 Reader.ReadStartArray();
-                writer.WriteStartArray();
+                _json.StartArray();
                 while (Reader.PeekState() != CborReaderState.EndArray)
                 {
-                    WriteJson(writer, depth);
+                    WriteJson(depth);
                 }
 
                 Reader.ReadEndArray();
-                writer.WriteEndArray();
+                _json.EndArray();
                 break;
             case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
-                writer.WriteStringValue(Utf8Text().Span);
+                _json.String(Utf8Text(state).Span);
                 break;
             case CborReaderState.UnsignedInteger:
-                writer.WriteNumberValue(Reader.ReadUInt64());
+                _json.Number(Reader.ReadUInt64());
                 break;
             case CborReaderState.NegativeInteger:
-                writer.WriteNumberValue(Reader.ReadInt64());
+                _json.Number(Reader.ReadInt64());
                 break;
             case CborReaderState.HalfPrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.DoublePrecisionFloat:
-                double number = Reader.ReadDouble();
+                double number = state == CborReaderState.SinglePrecisionFloat ? Reader.ReadSingle() : Reader.ReadDouble();
                 if (!double.IsFinite(number))
                 {
                     throw new FormatException("JSON has no NaN or infinity.");
                 }
 
-                writer.WriteNumberValue(number);
+                _json.Number(number);
                 break;
             case CborReaderState.Boolean:
-                writer.WriteBooleanValue(Reader.ReadBoolean());
+                _json.Literal(Reader.ReadBoolean() ? "true"u8 : "false"u8);
                 break;
             case CborReaderState.Null:
                 Reader.ReadNull();
-                writer.WriteNullValue();
+                _json.Literal("null"u8);
                 break;
             default:
                 throw new FormatException("This CBOR item has no JSON equivalent.");
@@ -339,15 +441,17 @@ internal sealed class CborMessageReader
         }
     }
 
-    private readonly List<bool> _isText = [];
-
     private void Remember(ReadOnlyMemory<byte> value, int byteLength, bool isText = true)
     {
         if (_namespace && CborStringTable.Qualifies(byteLength, _strings.Count))
         {
-            _strings.Add(value);
-            _stringCache.Add(null);
-            _isText.Add(isText);
+            _strings.Add(new TableEntry(value, isText, null));
         }
     }
+
+    /// <summary>A stringref table slot: the string's bytes, whether it was text, and its string once one was made.</summary>
+    private readonly record struct TableEntry(ReadOnlyMemory<byte> Utf8, bool IsText, string? Text);
+
+    /// <summary>Field readings in the compact form, waiting for the field names to be known.</summary>
+    internal sealed record CompactHlcs(List<byte[]> Readings, byte[] Indexes, List<(ReadOnlyMemory<byte> Name, int Index)>? Extras);
 }

@@ -15,10 +15,12 @@ internal sealed class CborMessageWriter
     private const ulong UuidTag = 37;
 
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private int _tableSize;
 
     public CborMessageWriter()
     {
+        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
         Writer = new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
         Writer.WriteTag((CborTag)CborStringTable.NamespaceTag);
     }
@@ -106,68 +108,196 @@ internal sealed class CborMessageWriter
         }
     }
 
-    /// <summary>A JSON value as the equivalent CBOR item.</summary>
+    /// <summary>
+    /// A JSON value as the equivalent CBOR item, streamed token by token: containers are written with
+    /// indefinite length, which costs one byte each and spares counting their members first.
+    /// </summary>
     public void Json(RawJsonValue value)
     {
         var reader = new Utf8JsonReader(value.Utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
-        using JsonDocument document = JsonDocument.ParseValue(ref reader);
-        Json(document.RootElement);
-    }
-
-    private void Json(JsonElement element)
-    {
-        switch (element.ValueKind)
+        while (reader.Read())
         {
-            case JsonValueKind.Object:
-                Writer.WriteStartMap(element.GetPropertyCount());
-                foreach (JsonProperty property in element.EnumerateObject())
-                {
-                    Text(property.Name);
-                    Json(property.Value);
-                }
-
-                Writer.WriteEndMap();
-                break;
-            case JsonValueKind.Array:
-                Writer.WriteStartArray(element.GetArrayLength());
-                foreach (JsonElement item in element.EnumerateArray())
-                {
-                    Json(item);
-                }
-
-                Writer.WriteEndArray();
-                break;
-            case JsonValueKind.String:
-                Text(element.GetString()!);
-                break;
-            case JsonValueKind.Number:
-                Number(element);
-                break;
-            case JsonValueKind.True:
-                Writer.WriteBoolean(true);
-                break;
-            case JsonValueKind.False:
-                Writer.WriteBoolean(false);
-                break;
-            default:
-                Writer.WriteNull();
-                break;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    Writer.WriteStartMap(null);
+                    break;
+                case JsonTokenType.EndObject:
+                    Writer.WriteEndMap();
+                    break;
+                case JsonTokenType.StartArray:
+                    Writer.WriteStartArray(null);
+                    break;
+                case JsonTokenType.EndArray:
+                    Writer.WriteEndArray();
+                    break;
+                case JsonTokenType.PropertyName or JsonTokenType.String:
+                    Text(reader);
+                    break;
+                case JsonTokenType.Number:
+                    Number(ref reader);
+                    break;
+                case JsonTokenType.True:
+                    Writer.WriteBoolean(true);
+                    break;
+                case JsonTokenType.False:
+                    Writer.WriteBoolean(false);
+                    break;
+                default:
+                    Writer.WriteNull();
+                    break;
+            }
         }
     }
 
-    private void Number(JsonElement element)
+    /// <summary>
+    /// A record's field readings, compactly when it can: <c>[readings, indexes, extras?]</c>, each distinct
+    /// reading once, then one byte per member of <paramref name="fields"/> (in order) pointing at its reading,
+    /// then a map for readings of fields that are not among the members (text fields in a delta pull).
+    /// </summary>
+    public void Hlcs(RawJsonValue fields, RawJsonValue hlcs)
     {
-        if (element.TryGetInt64(out long integer))
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(hlcs.Utf8.Span);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            byName[name] = reader.GetString()!;
+        }
+
+        var readings = new List<string>();
+        var indexes = new List<byte>();
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        var fieldReader = new Utf8JsonReader(fields.Utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
+        fieldReader.Read();
+        while (fieldReader.Read() && fieldReader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = fieldReader.GetString()!;
+            members.Add(name);
+            if (!byName.TryGetValue(name, out string? reading))
+            {
+                HlcMap(hlcs);
+                return;
+            }
+
+            int index = readings.IndexOf(reading);
+            if (index < 0)
+            {
+                index = readings.Count;
+                readings.Add(reading);
+            }
+
+            indexes.Add(index < 256 ? (byte)index : throw new InvalidOperationException());
+            fieldReader.Read();
+            fieldReader.Skip();
+        }
+
+        var extras = byName.Where(h => !members.Contains(h.Key)).ToList();
+        if (readings.Count + extras.Count > 255)
+        {
+            HlcMap(hlcs);
+            return;
+        }
+
+        Writer.WriteStartArray(extras.Count == 0 ? 2 : 3);
+        Writer.WriteStartArray(readings.Count + extras.Count);
+        foreach (string reading in readings)
+        {
+            Hlc(reading);
+        }
+
+        foreach ((string _, string reading) in extras)
+        {
+            Hlc(reading);
+        }
+
+        Writer.WriteEndArray();
+        Bytes(indexes.ToArray());
+        if (extras.Count > 0)
+        {
+            Writer.WriteStartMap(extras.Count);
+            for (int i = 0; i < extras.Count; i++)
+            {
+                Text(extras[i].Key);
+                Writer.WriteUInt32((uint)(readings.Count + i));
+            }
+
+            Writer.WriteEndMap();
+        }
+
+        Writer.WriteEndArray();
+    }
+
+    /// <summary>A map of field names to clock readings (the protocol's <c>hlcs</c>) with readings in compact form.</summary>
+    public void HlcMap(RawJsonValue hlcs)
+    {
+        var reader = new Utf8JsonReader(hlcs.Utf8.Span);
+        reader.Read();
+        Writer.WriteStartMap(null);
+        Span<char> text = stackalloc char[HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength];
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            Text(reader);
+            reader.Read();
+            int length = reader.CopyString(text);
+            if (HlcTimestamp.TryParse(text[..length], out HlcTimestamp hlc))
+            {
+                Writer.WriteStartArray(2);
+                Writer.WriteUInt64(hlc.Logical);
+                Text(hlc.NodeId);
+                Writer.WriteEndArray();
+            }
+            else
+            {
+                Text(new string(text[..length]));
+            }
+        }
+
+        Writer.WriteEndMap();
+    }
+
+    /// <summary>A string token, through the string table; a string seen before is referenced without being made again.</summary>
+    private void Text(Utf8JsonReader reader)
+    {
+        int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (length > 256)
+        {
+            Text(reader.GetString()!);
+            return;
+        }
+
+        Span<char> chars = stackalloc char[length];
+        int written = reader.CopyString(chars);
+        ReadOnlySpan<char> value = chars[..written];
+        if (_lookup.TryGetValue(value, out int index))
+        {
+            Writer.WriteTag((CborTag)CborStringTable.ReferenceTag);
+            Writer.WriteUInt64((ulong)index);
+            return;
+        }
+
+        Writer.WriteTextString(value);
+        if (CborStringTable.Qualifies(Encoding.UTF8.GetByteCount(value), _tableSize))
+        {
+            _strings[value.ToString()] = _tableSize++;
+        }
+    }
+
+    private void Number(ref Utf8JsonReader reader)
+    {
+        if (reader.TryGetInt64(out long integer))
         {
             Writer.WriteInt64(integer);
         }
-        else if (element.TryGetUInt64(out ulong large))
+        else if (reader.TryGetUInt64(out ulong large))
         {
             Writer.WriteUInt64(large);
         }
         else
         {
-            double value = element.GetDouble();
+            double value = reader.GetDouble();
             if ((double)(float)value == value)
             {
                 Writer.WriteSingle((float)value);

@@ -68,17 +68,7 @@ public sealed partial class CborProtocolCodec
         w.Writer.WriteUInt32(2);
         w.Json(record.Fields);
         w.Writer.WriteUInt32(3);
-        using (JsonDocument hlcs = JsonDocument.Parse(record.Hlcs.Utf8))
-        {
-            w.Writer.WriteStartMap(hlcs.RootElement.GetPropertyCount());
-            foreach (JsonProperty field in hlcs.RootElement.EnumerateObject())
-            {
-                w.Text(field.Name);
-                w.Hlc(field.Value.GetString()!);
-            }
-
-            w.Writer.WriteEndMap();
-        }
+        w.Hlcs(record.Fields, record.Hlcs);
 
         w.Writer.WriteUInt32(4);
         w.OptionalHlc(record.Deleted);
@@ -262,6 +252,8 @@ public sealed partial class CborProtocolCodec
     {
         string? collection = null, id = null, deleted = null;
         RawJsonValue? fields = null, hlcs = null;
+        var names = new List<ReadOnlyMemory<byte>>();
+        CborMessageReader.CompactHlcs? compact = null;
         long? version = null;
         bool deletedSeen = false;
         Dictionary<string, CrdtStateMessage>? crdt = null;
@@ -279,10 +271,18 @@ public sealed partial class CborProtocolCodec
                     id = r.Id();
                     break;
                 case 2:
-                    fields = r.Json();
+                    fields = r.JsonObject(names);
                     break;
                 case 3:
-                    hlcs = r.HlcMap();
+                    if (r.Reader.PeekState() == System.Formats.Cbor.CborReaderState.StartArray)
+                    {
+                        compact = r.ReadCompactHlcs();
+                    }
+                    else
+                    {
+                        hlcs = r.HlcMap();
+                    }
+
                     break;
                 case 4:
                     deleted = r.OptionalHlc();
@@ -305,6 +305,12 @@ public sealed partial class CborProtocolCodec
                 default:
                     throw Unknown(key);
             }
+        }
+
+        if (compact is not null)
+        {
+            // The compact readings name no fields: they follow the order of the fields' members.
+            hlcs = r.ExpandHlcs(compact, fields is null ? throw Missing("fields") : names);
         }
 
         return new RecordMessage
