@@ -83,6 +83,19 @@ internal sealed class CborMessageReader
         return true;
     }
 
+    /// <summary>An array whose items <paramref name="item"/> reads.</summary>
+    public List<T> Array<T>(Func<CborMessageReader, T> item)
+    {
+        var items = new List<T>();
+        StartArray();
+        while (NextItem())
+        {
+            items.Add(item(this));
+        }
+
+        return items;
+    }
+
     public void StartArray()
     {
         if (Reader.PeekState() != CborReaderState.StartArray)

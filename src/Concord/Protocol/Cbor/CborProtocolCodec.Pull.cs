@@ -191,12 +191,7 @@ public sealed partial class CborProtocolCodec
                     limit = checked((int)r.Integer());
                     break;
                 case 2:
-                    collections = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        collections.Add(r.Text());
-                    }
+                    collections = r.Array(x => x.Text());
 
                     break;
                 case 3:
@@ -223,12 +218,7 @@ public sealed partial class CborProtocolCodec
             switch (key)
             {
                 case 0:
-                    records = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        records.Add(ReadRecord(r));
-                    }
+                    records = r.Array(x => ReadRecord(x));
 
                     break;
                 case 1:

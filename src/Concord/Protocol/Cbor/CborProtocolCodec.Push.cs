@@ -166,12 +166,7 @@ public sealed partial class CborProtocolCodec
                     clientId = r.Id();
                     break;
                 case 1:
-                    changes = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        changes.Add(ReadChange(r));
-                    }
+                    changes = r.Array(x => ReadChange(x));
 
                     break;
                 default:
@@ -271,21 +266,11 @@ public sealed partial class CborProtocolCodec
                     delta = r.Integer();
                     break;
                 case 2:
-                    adds = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        adds.Add(r.Json());
-                    }
+                    adds = r.Array(x => x.Json());
 
                     break;
                 case 3:
-                    removes = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        removes.Add(r.Text());
-                    }
+                    removes = r.Array(x => x.Text());
 
                     break;
                 case 4:
@@ -311,12 +296,7 @@ public sealed partial class CborProtocolCodec
             switch (key)
             {
                 case 0:
-                    results = [];
-                    r.StartArray();
-                    while (r.NextItem())
-                    {
-                        results.Add(ReadResult(r));
-                    }
+                    results = r.Array(x => ReadResult(x));
 
                     break;
                 case 1:
