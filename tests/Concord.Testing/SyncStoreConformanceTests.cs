@@ -266,6 +266,48 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Crdt_state_survives_storage_and_counts_every_increment()
+    {
+        ISyncStore store = await OpenStoreAsync("crdt");
+        Change Increment(long by, string node, int ms) =>
+            new(NextOpId(), "posts", "p", ChangeKind.Patch, null, Hlc(ms, node), crdt: new Dictionary<string, Crdt.CrdtOperation> { ["likes"] = Crdt.CrdtOperation.Count(by) });
+        await store.ApplyAsync("t", [Increment(2, "a", 1), Increment(5, "b", 2)], Lww);
+        await CloseStoreAsync(store);
+        _opened.Remove(store);
+        store = await OpenStoreAsync("crdt");
+
+        await store.ApplyAsync("t", [Increment(-1, "a", 3)], Lww);
+
+        RecordMessage record = await ReadOneAsync(store, "t", "p");
+        Assert.Equal("{\"likes\":6}", record.Fields.ToString());
+        CrdtStateMessage likes = record.Crdt!["likes"];
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 2, ["b"] = 5 }, likes.P);
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1 }, likes.N);
+    }
+
+    [Fact]
+    public async Task A_delta_page_carries_only_the_text_updates_since_the_cursor()
+    {
+        ISyncStore store = await OpenStoreAsync();
+        var writer = new Crdt.Text.ReplicatedText("w");
+        Change Edit(byte[] update, int ms) =>
+            new(NextOpId(), "docs", "d", ChangeKind.Patch, Fields(new { title = "t" }), Hlc(ms, "w"), crdt: new Dictionary<string, Crdt.CrdtOperation> { ["body"] = Crdt.CrdtOperation.EditText(update) });
+        await store.ApplyAsync("t", [Edit(writer.Insert(0, "Hello"), 1)], Lww);
+        long cursor = (await store.ReadMetadataAsync("t")).CurrentVersion;
+        byte[] typed = writer.Insert(5, "!");
+        await store.ApplyAsync("t", [Edit(typed, 2)], Lww);
+
+        RecordMessage full = Assert.Single((await store.ReadPageAsync("t", new PageRequest(0, 10, null))).Records);
+        RecordMessage delta = Assert.Single((await store.ReadPageAsync("t", new PageRequest(cursor, 10, null, Deltas: true))).Records);
+
+        Assert.Equal("{\"body\":\"Hello!\",\"title\":\"t\"}", full.Fields.ToString());
+        Assert.NotNull(full.Crdt!["body"].State);
+        Assert.Equal("{\"title\":\"t\"}", delta.Fields.ToString());
+        Assert.Equal(typed, delta.Crdt!["body"].Delta);
+        Assert.Contains("\"body\"", delta.Hlcs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Different_stores_have_different_epochs()
     {
         ISyncStore one = await OpenStoreAsync("one");
