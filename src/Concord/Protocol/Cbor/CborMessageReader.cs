@@ -15,7 +15,8 @@ internal sealed class CborMessageReader
 {
     private static readonly SearchValues<byte> NodeIdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-"u8);
 
-    private readonly List<TableEntry> _strings = [];
+    private readonly List<TableEntry> _strings;
+    private readonly List<List<ReadOnlyMemory<byte>>> _shapes = [];
     private readonly int _maxJsonDepth;
     private readonly JsonTextBuilder _json = new();
     private bool _namespace;
@@ -24,6 +25,9 @@ internal sealed class CborMessageReader
     {
         Reader = new CborReader(data, CborConformanceMode.Lax, allowMultipleRootLevelValues: false);
         _maxJsonDepth = maxJsonDepth;
+
+        // Sized from the input (a table entry takes at least 4 bytes of it) so that the table does not regrow.
+        _strings = new List<TableEntry>(Math.Min(data.Length / 16, 1 << 16));
         if (Reader.PeekState() == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborStringTable.NamespaceTag)
         {
             Reader.ReadTag();
@@ -252,10 +256,19 @@ internal sealed class CborMessageReader
         return RawJsonValue.FromValidatedUtf8(_json.ToArray());
     }
 
-    /// <summary>A CBOR map as a JSON object, noting its member names in order into <paramref name="names"/>.</summary>
+    /// <summary>
+    /// A record's fields as a JSON object, noting its member names in order into <paramref name="names"/>:
+    /// a CBOR map, or the <c>[shape, value…]</c> form (see <c>CborMessageWriter.Fields</c>).
+    /// </summary>
     public RawJsonValue JsonObject(List<ReadOnlyMemory<byte>> names)
     {
-        if (Reader.PeekState() != CborReaderState.StartMap)
+        CborReaderState state = Reader.PeekState();
+        if (state == CborReaderState.StartArray)
+        {
+            return ShapedObject(names);
+        }
+
+        if (state != CborReaderState.StartMap)
         {
             throw new FormatException("Expected a map of fields.");
         }
@@ -274,6 +287,47 @@ internal sealed class CborMessageReader
         }
 
         Reader.ReadEndMap();
+        _json.EndObject();
+        return RawJsonValue.FromValidatedUtf8(_json.ToArray());
+    }
+
+    private RawJsonValue ShapedObject(List<ReadOnlyMemory<byte>> names)
+    {
+        int? count = Reader.ReadStartArray();
+        List<ReadOnlyMemory<byte>> shape;
+        if (Reader.PeekState() == CborReaderState.StartArray)
+        {
+            shape = Array(r => r.Utf8Text());
+            _shapes.Add(shape);
+        }
+        else
+        {
+            ulong index = Reader.ReadUInt64();
+            shape = index < (ulong)_shapes.Count ? _shapes[(int)index] : throw new FormatException("A shape index points at no shape.");
+        }
+
+        if (count is { } definite && definite != shape.Count + 1)
+        {
+            throw new FormatException("A shaped object has one value per name.");
+        }
+
+        _json.Reset();
+        int depth = _maxJsonDepth;
+        Nest(ref depth);
+        _json.StartObject();
+        foreach (ReadOnlyMemory<byte> name in shape)
+        {
+            if (Reader.PeekState() == CborReaderState.EndArray)
+            {
+                throw new FormatException("A shaped object has one value per name.");
+            }
+
+            names.Add(name);
+            _json.PropertyName(name.Span);
+            WriteJson(depth);
+        }
+
+        Reader.ReadEndArray();
         _json.EndObject();
         return RawJsonValue.FromValidatedUtf8(_json.ToArray());
     }

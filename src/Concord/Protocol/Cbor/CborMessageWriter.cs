@@ -16,6 +16,7 @@ internal sealed class CborMessageWriter
 
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, int> _shapes = new(StringComparer.Ordinal);
     private int _tableSize;
 
     public CborMessageWriter()
@@ -148,6 +149,59 @@ internal sealed class CborMessageWriter
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// A record's fields (a JSON object). Objects whose member names repeat those of an earlier one in
+    /// the message are written as <c>[shape, value…]</c>: <c>shape</c> is the array of names the first
+    /// time, and its index (in order of first appearance) afterwards. Records of one collection usually
+    /// share their names, so each record then costs its values only.
+    /// </summary>
+    public void Fields(RawJsonValue fields)
+    {
+        var names = new List<string>(16);
+        var values = new List<RawJsonValue>(16);
+        ReadOnlyMemory<byte> utf8 = fields.Utf8;
+        var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            Json(fields);
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            names.Add(reader.GetString()!);
+            reader.Read();
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            values.Add(RawJsonValue.FromValidatedUtf8(utf8[start..(int)reader.BytesConsumed]));
+        }
+
+        string shape = string.Join('\n', names);
+        Writer.WriteStartArray(names.Count + 1);
+        if (_shapes.TryGetValue(shape, out int index))
+        {
+            Writer.WriteUInt32((uint)index);
+        }
+        else
+        {
+            Writer.WriteStartArray(names.Count);
+            foreach (string name in names)
+            {
+                Text(name);
+            }
+
+            Writer.WriteEndArray();
+            _shapes[shape] = _shapes.Count;
+        }
+
+        foreach (RawJsonValue value in values)
+        {
+            Json(value);
+        }
+
+        Writer.WriteEndArray();
     }
 
     /// <summary>

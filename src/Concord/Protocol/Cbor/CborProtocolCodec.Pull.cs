@@ -66,7 +66,7 @@ public sealed partial class CborProtocolCodec
         w.Writer.WriteUInt32(1);
         w.Id(record.Id);
         w.Writer.WriteUInt32(2);
-        w.Json(record.Fields);
+        w.Fields(record.Fields);
         w.Writer.WriteUInt32(3);
         w.Hlcs(record.Fields, record.Hlcs);
 

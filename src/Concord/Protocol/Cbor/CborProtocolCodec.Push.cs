@@ -47,7 +47,7 @@ public sealed partial class CborProtocolCodec
         if (change.Fields is { } fields)
         {
             w.Writer.WriteUInt32(4);
-            w.Json(fields);
+            w.Fields(fields);
         }
 
         w.Writer.WriteUInt32(5);
@@ -205,7 +205,7 @@ public sealed partial class CborProtocolCodec
                         : r.Text();
                     break;
                 case 4:
-                    fields = r.IsNull() ? null : r.Json();
+                    fields = r.IsNull() ? null : r.Reader.PeekState() is System.Formats.Cbor.CborReaderState.StartArray or System.Formats.Cbor.CborReaderState.StartMap ? r.JsonObject([]) : r.Json();
                     break;
                 case 5:
                     hlc = r.Hlc();
