@@ -294,16 +294,25 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lookups go by chunks: one statement per chunk instead of one per change, and each chunk's key list
+    /// stays small enough not to be a large-object-heap string (whose collections cost more than the lookups).
+    /// </summary>
+    private const int LookupChunk = 256;
+
     private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
     {
         var found = new Dictionary<string, long>(StringComparer.Ordinal);
         SqliteCommand command = commands.FindOps;
         command.Parameters["$tenant"].Value = tenant;
-        command.Parameters["$opIds"].Value = JsonArray(changes.Select(c => c.OpId));
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
+        foreach (Change[] chunk in changes.Chunk(LookupChunk))
         {
-            found[reader.GetString(0)] = reader.GetInt64(1);
+            command.Parameters["$opIds"].Value = JsonArray(chunk.Select(c => c.OpId));
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                found[reader.GetString(0)] = reader.GetInt64(1);
+            }
         }
 
         return found;
@@ -312,24 +321,34 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
     private static Dictionary<(string, string), RecordState> FindRecords(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
     {
         var states = new Dictionary<(string, string), RecordState>();
-        var buffer = new ArrayBufferWriter<byte>(changes.Count * 64);
-        using (var json = new Utf8JsonWriter(buffer))
+        SqliteCommand command = commands.FindRecords;
+        command.Parameters["$tenant"].Value = tenant;
+        foreach (Change[] chunk in changes.Chunk(LookupChunk))
         {
-            json.WriteStartArray();
-            foreach (Change change in changes)
+            var buffer = new ArrayBufferWriter<byte>(chunk.Length * 64);
+            using (var json = new Utf8JsonWriter(buffer))
             {
                 json.WriteStartArray();
-                json.WriteStringValue(change.Collection);
-                json.WriteStringValue(change.Id);
+                foreach (Change change in chunk)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(change.Collection);
+                    json.WriteStringValue(change.Id);
+                    json.WriteEndArray();
+                }
+
                 json.WriteEndArray();
             }
 
-            json.WriteEndArray();
+            command.Parameters["$keys"].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            ReadRecords(command, states);
         }
 
-        SqliteCommand command = commands.FindRecords;
-        command.Parameters["$tenant"].Value = tenant;
-        command.Parameters["$keys"].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return states;
+    }
+
+    private static void ReadRecords(SqliteCommand command, Dictionary<(string, string), RecordState> states)
+    {
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -355,8 +374,6 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 
             states[(collection, id)] = state;
         }
-
-        return states;
     }
 
     private static HlcTimestamp ReadHlc(SqliteDataReader reader, int ordinal) =>

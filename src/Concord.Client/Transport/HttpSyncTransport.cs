@@ -43,7 +43,7 @@ public sealed class HttpSyncTransport : ISyncTransport
         where TRequest : class
         where TResponse : class
     {
-        var body = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using var body = new PooledBuffer(16 * 1024);
         _codec.Encode(request, body);
         using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = new MediaTypeHeaderValue(_codec.MediaType);
@@ -51,7 +51,14 @@ public sealed class HttpSyncTransport : ISyncTransport
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(_codec.MediaType));
         message.Headers.Add("Concord-Protocol", "1");
         using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        byte[] payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var answer = new PooledBuffer((int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, 64L * 1024 * 1024));
+        using (Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await answer.ReadFromAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Decoding copies what it keeps, so the pooled buffer can go back as soon as this returns.
+        ReadOnlyMemory<byte> payload = answer.WrittenMemory;
         if (response.IsSuccessStatusCode && _codec.TryDecode(payload, out TResponse? decoded, out _))
         {
             return decoded;
