@@ -72,8 +72,6 @@ internal static class LocalSql
 
     public const string ReadView = "SELECT data FROM concord_view WHERE collection = $collection AND id = $id";
 
-    public const string ReadVersion = "SELECT base_version FROM concord_records WHERE collection = $collection AND id = $id";
-
     public const string WriteLocalView = """
         INSERT INTO concord_records(collection, id, has_local, local_view) VALUES ($collection, $id, 1, $view)
         ON CONFLICT(collection, id) DO UPDATE SET has_local = 1, local_view = excluded.local_view
