@@ -16,7 +16,7 @@ try
 
     bool quick = args.Contains("--quick");
     string only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "all";
-    int total = quick ? 20_000 : 100_000;
+    int total = quick ? 20_000 : 200_000;
     foreach ((int clients, int batch, bool ordered) in new[] { (1, 100, true), (1, 1000, true), (8, 100, true), (8, 1000, true), (1, 1000, false), (8, 1000, false) })
     {
         if (only is not ("all" or "push"))
