@@ -14,7 +14,7 @@ internal static class MicroBenchmarks
     public static Dictionary<string, double> Run<T>()
     {
         IConfig config = ManualConfig.CreateEmpty()
-            .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+            .AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance))
             .AddLogger(NullLogger.Instance)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .WithOptions(ConfigOptions.DisableLogFile);

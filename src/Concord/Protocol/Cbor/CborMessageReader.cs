@@ -17,6 +17,9 @@ internal sealed class CborMessageReader
 
     private readonly List<TableEntry> _strings;
     private readonly List<List<ReadOnlyMemory<byte>>> _shapes = [];
+
+    /// <summary>A list the codec reuses for one record's member names at a time.</summary>
+    public List<ReadOnlyMemory<byte>> ScratchNames { get; } = new(32);
     private readonly int _maxJsonDepth;
     private readonly JsonTextBuilder _json = new();
     private bool _namespace;

@@ -242,7 +242,7 @@ public sealed partial class CborProtocolCodec
     {
         string? collection = null, id = null, deleted = null;
         RawJsonValue? fields = null, hlcs = null;
-        var names = new List<ReadOnlyMemory<byte>>();
+        List<ReadOnlyMemory<byte>> names = Cleared(r.ScratchNames);
         CborMessageReader.CompactHlcs? compact = null;
         long? version = null;
         bool deletedSeen = false;

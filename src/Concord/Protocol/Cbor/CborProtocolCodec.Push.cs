@@ -205,7 +205,7 @@ public sealed partial class CborProtocolCodec
                         : r.Text();
                     break;
                 case 4:
-                    fields = r.IsNull() ? null : r.Reader.PeekState() is System.Formats.Cbor.CborReaderState.StartArray or System.Formats.Cbor.CborReaderState.StartMap ? r.JsonObject([]) : r.Json();
+                    fields = r.IsNull() ? null : r.Reader.PeekState() is System.Formats.Cbor.CborReaderState.StartArray or System.Formats.Cbor.CborReaderState.StartMap ? r.JsonObject(Cleared(r.ScratchNames)) : r.Json();
                     break;
                 case 5:
                     hlc = r.Hlc();
@@ -341,6 +341,12 @@ public sealed partial class CborProtocolCodec
         }
 
         return new ChangeResultMessage { OpId = opId ?? throw Missing("opId"), Status = status ?? throw Missing("status"), Version = version, Error = error };
+    }
+
+    private static List<ReadOnlyMemory<byte>> Cleared(List<ReadOnlyMemory<byte>> list)
+    {
+        list.Clear();
+        return list;
     }
 
     private static void Once(ref ulong seen, int key)
