@@ -6,39 +6,20 @@ using Spectre.Console;
 
 // One table, every ratio measured in this run: the text type against Yjs (and Automerge) on a real
 // editing trace, CBOR against JSON, and the cost of counter and set merges.
+// Options: --quick (one run of each text measurement), --no-automerge, --no-text.
 bool skipAutomerge = args.Contains("--no-automerge");
+bool skipText = args.Contains("--no-text");
 int runs = args.Contains("--quick") ? 1 : 3;
-string trace = TracePath();
 
-AnsiConsole.MarkupLine("[grey]Concord text type on the trace…[/]");
-TextMeasurements concord = TextMeasurements.Run(trace, runs);
-AnsiConsole.MarkupLine("[grey]Yjs" + (skipAutomerge ? string.Empty : " and Automerge") + " from npm, with node…[/]");
-IReadOnlyList<JsonElement> others = NodeLibraries.Run(trace, runs, !skipAutomerge);
-JsonElement yjs = others.First(o => o.GetProperty("library").GetString()!.StartsWith("Yjs", StringComparison.Ordinal));
+var table = new Table().Title("Concord rich types (this machine, one run)").AddColumns("measurement", "Concord", "baseline", "ratio", "target");
+if (!skipText)
+{
+    AddTextRows(table, TracePath(), runs, skipAutomerge);
+}
+
 AnsiConsole.MarkupLine("[grey]CBOR and JSON codecs, counter and set merges (BenchmarkDotNet)…[/]");
 Dictionary<string, double> codecs = MicroBenchmarks.Run<MessageCodecBenchmarks>();
 Dictionary<string, double> merges = MicroBenchmarks.Run<CrdtMergeBenchmarks>();
-
-var table = new Table().Title("Concord rich types (this machine, one run)").AddColumns("measurement", "Concord", "baseline", "ratio", "target");
-double yjsApply = yjs.GetProperty("applyMs").GetDouble(), yjsLoad = yjs.GetProperty("loadMs").GetDouble();
-int yjsV2 = yjs.GetProperty("bytes").GetInt32(), yjsV1 = yjs.GetProperty("bytesV1").GetInt32();
-table.AddRow("text: apply 259,778 trace edits (one per transaction)", $"{concord.ApplyMs:N0} ms", $"{yjs.GetProperty("library").GetString()}: {yjsApply:N0} ms", $"{concord.ApplyMs / yjsApply:N3}×", "≤ 1× Yjs");
-table.AddRow("text: encoded document", $"{concord.Bytes:N0} B", $"Yjs V2: {yjsV2:N0} B (V1: {yjsV1:N0} B)", $"{(double)concord.Bytes / yjsV2:N3}×", "≤ 1× Yjs V2");
-table.AddRow("text: load the encoded document", $"{concord.LoadMs:N1} ms", $"Yjs: {yjsLoad:N1} ms", $"{concord.LoadMs / yjsLoad:N3}×", "≤ 1× Yjs");
-table.AddRow("text: memory after loading", $"{concord.MemoryBytes / 1e6:N2} MB (managed)", $"Yjs: {yjs.GetProperty("memoryBytes").GetInt64() / 1e6:N2} MB (V8 heap)", string.Empty, "report");
-foreach (JsonElement other in others.Where(o => !o.Equals(yjs)))
-{
-    string library = other.GetProperty("library").GetString()!;
-    if (other.TryGetProperty("skipped", out JsonElement why))
-    {
-        table.AddRow($"text: {library}", "-", why.GetString()!, string.Empty, "report");
-        continue;
-    }
-
-    table.AddRow($"text: apply, beside {library}", $"{concord.ApplyMs:N0} ms", $"{other.GetProperty("applyMs").GetDouble():N0} ms", $"{concord.ApplyMs / other.GetProperty("applyMs").GetDouble():N3}×", "report");
-    table.AddRow($"text: size and load, beside {library}", $"{concord.Bytes:N0} B, {concord.LoadMs:N1} ms", $"{other.GetProperty("bytes").GetInt32():N0} B, {other.GetProperty("loadMs").GetDouble():N1} ms", $"{(double)concord.Bytes / other.GetProperty("bytes").GetInt32():N3}× size", "report");
-}
-
 foreach (string message in new[] { "push100", "pull1000" })
 {
     (int json, int cbor) = new MessageCodecBenchmarks { Message = message }.Sizes();
@@ -54,6 +35,35 @@ table.AddRow("set: merge two 100-element states", Micro(merges["SetMerge100Eleme
 table.AddRow("set: apply one add and one remove", Micro(merges["SetApplyAddAndRemove"]), string.Empty, string.Empty, "report");
 AnsiConsole.Write(table);
 return 0;
+
+static void AddTextRows(Table table, string trace, int runs, bool skipAutomerge)
+{
+    AnsiConsole.MarkupLine("[grey]Concord text type on the trace…[/]");
+    TextMeasurements concord = TextMeasurements.Run(trace, runs);
+    AnsiConsole.MarkupLine("[grey]Yjs" + (skipAutomerge ? string.Empty : " and Automerge") + " from npm, with node…[/]");
+    IReadOnlyList<JsonElement> others = NodeLibraries.Run(trace, runs, !skipAutomerge);
+    JsonElement yjs = others.First(o => o.GetProperty("library").GetString()!.StartsWith("Yjs", StringComparison.Ordinal));
+    double yjsApply = yjs.GetProperty("applyMs").GetDouble(), yjsLoad = yjs.GetProperty("loadMs").GetDouble();
+    int yjsV2 = yjs.GetProperty("bytes").GetInt32(), yjsV1 = yjs.GetProperty("bytesV1").GetInt32();
+    table.AddRow("text: apply 259,778 trace edits (one per transaction)", $"{concord.ApplyMs:N0} ms", $"{yjs.GetProperty("library").GetString()}: {yjsApply:N0} ms", $"{concord.ApplyMs / yjsApply:N3}×", "≤ 1× Yjs");
+    table.AddRow("text: encoded document", $"{concord.Bytes:N0} B", $"Yjs V2: {yjsV2:N0} B (V1: {yjsV1:N0} B)", $"{(double)concord.Bytes / yjsV2:N3}×", "≤ 1× Yjs V2");
+    table.AddRow("text: load the encoded document", $"{concord.LoadMs:N1} ms", $"Yjs: {yjsLoad:N1} ms", $"{concord.LoadMs / yjsLoad:N3}×", "≤ 1× Yjs");
+    table.AddRow("text: memory after loading", $"{concord.MemoryBytes / 1e6:N2} MB (managed)", $"Yjs: {yjs.GetProperty("memoryBytes").GetInt64() / 1e6:N2} MB (V8 heap)", string.Empty, "report");
+    foreach (JsonElement other in others.Where(o => !o.Equals(yjs)))
+    {
+        string library = other.GetProperty("library").GetString()!;
+        if (other.TryGetProperty("skipped", out JsonElement why))
+        {
+            table.AddRow($"text: {library}", "-", why.GetString()!, string.Empty, "report");
+            continue;
+        }
+
+        double apply = other.GetProperty("applyMs").GetDouble();
+        int bytes = other.GetProperty("bytes").GetInt32();
+        table.AddRow($"text: apply, beside {library}", $"{concord.ApplyMs:N0} ms", $"{apply:N0} ms", $"{concord.ApplyMs / apply:N3}×", "report");
+        table.AddRow($"text: size and load, beside {library}", $"{concord.Bytes:N0} B, {concord.LoadMs:N1} ms", $"{bytes:N0} B, {other.GetProperty("loadMs").GetDouble():N1} ms", $"{(double)concord.Bytes / bytes:N3}× size", "report");
+    }
+}
 
 static string Micro(double nanoseconds) => nanoseconds >= 1000 ? $"{nanoseconds / 1000:N1} µs" : $"{nanoseconds:N0} ns";
 

@@ -15,7 +15,8 @@ internal sealed class CborMessageReader
 {
     private static readonly SearchValues<byte> NodeIdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-"u8);
 
-    private readonly List<TableEntry> _strings;
+    private readonly StringTable _strings = new();
+    private readonly Dictionary<int, string> _madeStrings = [];
     private readonly List<List<ReadOnlyMemory<byte>>> _shapes = [];
 
     /// <summary>A list the codec reuses for one record's member names at a time.</summary>
@@ -29,8 +30,6 @@ internal sealed class CborMessageReader
         Reader = new CborReader(data, CborConformanceMode.Lax, allowMultipleRootLevelValues: false);
         _maxJsonDepth = maxJsonDepth;
 
-        // Sized from the input (a table entry takes at least 4 bytes of it) so that the table does not regrow.
-        _strings = new List<TableEntry>(Math.Min(data.Length / 16, 1 << 16));
         if (Reader.PeekState() == CborReaderState.Tag && Reader.PeekTag() == (CborTag)CborStringTable.NamespaceTag)
         {
             Reader.ReadTag();
@@ -130,14 +129,13 @@ internal sealed class CborMessageReader
         if (Reader.PeekState() == CborReaderState.Tag && _namespace && Reader.PeekTag() == (CborTag)CborStringTable.ReferenceTag)
         {
             ReadOnlyMemory<byte> referenced = Utf8Text();
-            TableEntry entry = _strings[_lastReference];
-            if (entry.Text is null)
+            if (!_madeStrings.TryGetValue(_lastReference, out string? made))
             {
-                entry = entry with { Text = Encoding.UTF8.GetString(referenced.Span) };
-                _strings[_lastReference] = entry;
+                made = Encoding.UTF8.GetString(referenced.Span);
+                _madeStrings[_lastReference] = made;
             }
 
-            return entry.Text!;
+            return made;
         }
 
         return Encoding.UTF8.GetString(Utf8Text().Span);
@@ -160,8 +158,8 @@ internal sealed class CborMessageReader
 
             ulong index = Reader.ReadUInt64();
             _lastReference = (int)Math.Min(index, int.MaxValue);
-            return index < (ulong)_strings.Count && _strings[(int)index].IsText
-                ? _strings[(int)index].Utf8
+            return index < (ulong)_strings.Count && _strings[(int)index] is { IsEmpty: false } text
+                ? text
                 : throw new FormatException("A string reference points at no text string.");
         }
 
@@ -511,16 +509,39 @@ internal sealed class CborMessageReader
         }
     }
 
+    /// <summary>Takes a table slot for a qualifying string; byte strings take one too but hold nothing (only text is referenced).</summary>
     private void Remember(ReadOnlyMemory<byte> value, int byteLength, bool isText = true)
     {
         if (_namespace && CborStringTable.Qualifies(byteLength, _strings.Count))
         {
-            _strings.Add(new TableEntry(value, isText, null));
+            _strings.Add(isText ? value : ReadOnlyMemory<byte>.Empty);
         }
     }
 
-    /// <summary>A stringref table slot: the string's bytes, whether it was text, and its string once one was made.</summary>
-    private readonly record struct TableEntry(ReadOnlyMemory<byte> Utf8, bool IsText, string? Text);
+    /// <summary>
+    /// The stringref table, in fixed-size segments: a page of records fills thousands of slots, and one
+    /// growing array would soon be a large-object-heap allocation per message.
+    /// </summary>
+    private sealed class StringTable
+    {
+        private const int SegmentSize = 256;
+        private readonly List<ReadOnlyMemory<byte>[]> _segments = [];
+
+        public int Count { get; private set; }
+
+        public ReadOnlyMemory<byte> this[int index] => _segments[index / SegmentSize][index % SegmentSize];
+
+        public void Add(ReadOnlyMemory<byte> value)
+        {
+            if (Count % SegmentSize == 0)
+            {
+                _segments.Add(new ReadOnlyMemory<byte>[SegmentSize]);
+            }
+
+            _segments[Count / SegmentSize][Count % SegmentSize] = value;
+            Count++;
+        }
+    }
 
     /// <summary>Field readings in the compact form, waiting for the field names to be known.</summary>
     internal sealed record CompactHlcs(List<byte[]> Readings, byte[] Indexes, List<(ReadOnlyMemory<byte> Name, int Index)>? Extras);
