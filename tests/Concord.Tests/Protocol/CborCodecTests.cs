@@ -82,6 +82,16 @@ public sealed class CborCodecTests
                     },
                 },
                 new RecordMessage { Collection = "todos", Id = "t2", Fields = RawJsonValue.Parse("{}"), Hlcs = RawJsonValue.Parse("{}"), Deleted = "0190f3a2b4c30000-laptop", Version = 4 },
+                new RecordMessage
+                {
+                    // A text field's reading with no value (a delta pull), and members in another order than their readings.
+                    Collection = "posts",
+                    Id = "p1",
+                    Fields = RawJsonValue.Parse("{\"title\":\"t\",\"likes\":2}"),
+                    Hlcs = RawJsonValue.Parse("{\"body\":\"0190f3a2b4c50000-phone1\",\"likes\":\"0190f3a2b4c60000-laptop\",\"title\":\"0190f3a2b4c50000-phone1\"}"),
+                    Deleted = null,
+                    Version = 9,
+                },
             ],
             Cursor = "AdTECVTPb1RNjUCdiCuYEhCTO1veAAAAAAAAAANBOOgp",
             HasMore = false,

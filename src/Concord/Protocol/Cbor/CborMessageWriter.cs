@@ -17,12 +17,19 @@ internal sealed class CborMessageWriter
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<string, int> _shapes = new(StringComparer.Ordinal);
+    private readonly List<(ReadOnlyMemory<byte> Name, string? Text, ReadOnlyMemory<byte> Value)> _members = new(32);
+    private readonly List<byte[]> _lastShapeNames = new(32);
+    private int _lastShape = -1;
+    private readonly List<(int Start, int Length)> _readings = new(8);
+    private readonly List<byte> _indexes = new(32);
+    private string? _lastNode;
     private int _tableSize;
 
-    public CborMessageWriter()
+    /// <summary>Writes one message into <paramref name="writer"/>, which must be empty.</summary>
+    public CborMessageWriter(CborWriter writer)
     {
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        Writer = new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+        Writer = writer;
         Writer.WriteTag((CborTag)CborStringTable.NamespaceTag);
     }
 
@@ -159,8 +166,6 @@ internal sealed class CborMessageWriter
     /// </summary>
     public void Fields(RawJsonValue fields)
     {
-        var names = new List<string>(16);
-        var values = new List<RawJsonValue>(16);
         ReadOnlyMemory<byte> utf8 = fields.Utf8;
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -169,119 +174,170 @@ internal sealed class CborMessageWriter
             return;
         }
 
+        // Member names and value slices of this object, reused from one record to the next.
+        _members.Clear();
+        bool plainNames = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            names.Add(reader.GetString()!);
+            plainNames &= !reader.ValueIsEscaped && !reader.HasValueSequence;
+            ReadOnlyMemory<byte> name = plainNames ? utf8.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length) : default;
+            string? text = plainNames ? null : reader.GetString();
             reader.Read();
             int start = (int)reader.TokenStartIndex;
             reader.Skip();
-            values.Add(RawJsonValue.FromValidatedUtf8(utf8[start..(int)reader.BytesConsumed]));
+            _members.Add((name, text, utf8[start..(int)reader.BytesConsumed]));
         }
 
-        string shape = string.Join('\n', names);
-        Writer.WriteStartArray(names.Count + 1);
-        if (_shapes.TryGetValue(shape, out int index))
+        bool isNew = false;
+        int shape = plainNames && SameAsLastShape() ? _lastShape : ShapeIndex(out isNew);
+        Writer.WriteStartArray(_members.Count + 1);
+        if (!isNew)
         {
-            Writer.WriteUInt32((uint)index);
+            Writer.WriteUInt32((uint)shape);
         }
         else
         {
-            Writer.WriteStartArray(names.Count);
-            foreach (string name in names)
+            Writer.WriteStartArray(_members.Count);
+            foreach ((ReadOnlyMemory<byte> name, string? text, _) in _members)
             {
-                Text(name);
+                Text(text ?? Encoding.UTF8.GetString(name.Span));
             }
 
             Writer.WriteEndArray();
-            _shapes[shape] = _shapes.Count;
         }
 
-        foreach (RawJsonValue value in values)
+        foreach ((_, _, ReadOnlyMemory<byte> value) in _members)
         {
-            Json(value);
+            Json(RawJsonValue.FromValidatedUtf8(value));
         }
 
         Writer.WriteEndArray();
     }
 
+    /// <summary>Whether the members just read have the names of the previous object written (the usual case).</summary>
+    private bool SameAsLastShape()
+    {
+        if (_lastShape < 0 || _lastShapeNames.Count != _members.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _members.Count; i++)
+        {
+            if (!_members[i].Name.Span.SequenceEqual(_lastShapeNames[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The index of the members' shape, registering it (and noting that it is new) when first seen.</summary>
+    private int ShapeIndex(out bool isNew)
+    {
+        var names = _members.Select(m => m.Text ?? Encoding.UTF8.GetString(m.Name.Span)).ToList();
+        string key = string.Join('\n', names);
+        isNew = !_shapes.TryGetValue(key, out int index);
+        if (isNew)
+        {
+            index = _shapes.Count;
+            _shapes[key] = index;
+        }
+
+        _lastShape = index;
+        _lastShapeNames.Clear();
+        _lastShapeNames.AddRange(names.Select(Encoding.UTF8.GetBytes));
+        return index;
+    }
+
     /// <summary>
-    /// A record's field readings, compactly when it can: <c>[readings, indexes, extras?]</c>, each distinct
-    /// reading once, then one byte per member of <paramref name="fields"/> (in order) pointing at its reading,
-    /// then a map for readings of fields that are not among the members (text fields in a delta pull).
+    /// A record's field readings: compactly (<c>[readings, indexes]</c>, each distinct reading once, then one
+    /// byte per member of <paramref name="fields"/>, in order, giving the index of its reading) when the
+    /// readings name exactly the fields' members in their order, as stores write them; as a map otherwise.
     /// </summary>
     public void Hlcs(RawJsonValue fields, RawJsonValue hlcs)
     {
-        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
-        var reader = new Utf8JsonReader(hlcs.Utf8.Span);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            string name = reader.GetString()!;
-            reader.Read();
-            byName[name] = reader.GetString()!;
-        }
-
-        var readings = new List<string>();
-        var indexes = new List<byte>();
-        var members = new HashSet<string>(StringComparer.Ordinal);
-        var fieldReader = new Utf8JsonReader(fields.Utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
-        fieldReader.Read();
-        while (fieldReader.Read() && fieldReader.TokenType == JsonTokenType.PropertyName)
-        {
-            string name = fieldReader.GetString()!;
-            members.Add(name);
-            if (!byName.TryGetValue(name, out string? reading))
-            {
-                HlcMap(hlcs);
-                return;
-            }
-
-            int index = readings.IndexOf(reading);
-            if (index < 0)
-            {
-                index = readings.Count;
-                readings.Add(reading);
-            }
-
-            indexes.Add(index < 256 ? (byte)index : throw new InvalidOperationException());
-            fieldReader.Read();
-            fieldReader.Skip();
-        }
-
-        var extras = byName.Where(h => !members.Contains(h.Key)).ToList();
-        if (readings.Count + extras.Count > 255)
+        if (!TryCompactHlcs(fields, hlcs))
         {
             HlcMap(hlcs);
-            return;
         }
+    }
 
-        Writer.WriteStartArray(extras.Count == 0 ? 2 : 3);
-        Writer.WriteStartArray(readings.Count + extras.Count);
-        foreach (string reading in readings)
+    /// <summary>Writes the compact form, or nothing and false when the readings do not line up with the fields.</summary>
+    private bool TryCompactHlcs(RawJsonValue fields, RawJsonValue hlcs)
+    {
+        _readings.Clear();
+        _indexes.Clear();
+        ReadOnlySpan<byte> hlcsText = hlcs.Utf8.Span;
+        var names = new Utf8JsonReader(fields.Utf8.Span, new JsonReaderOptions { MaxDepth = 256 });
+        var readings = new Utf8JsonReader(hlcsText);
+        names.Read();
+        readings.Read();
+        while (readings.Read() && readings.TokenType == JsonTokenType.PropertyName)
         {
-            Hlc(reading);
-        }
-
-        foreach ((string _, string reading) in extras)
-        {
-            Hlc(reading);
-        }
-
-        Writer.WriteEndArray();
-        Bytes(indexes.ToArray());
-        if (extras.Count > 0)
-        {
-            Writer.WriteStartMap(extras.Count);
-            for (int i = 0; i < extras.Count; i++)
+            if (!names.Read() || names.TokenType != JsonTokenType.PropertyName || names.ValueIsEscaped || readings.ValueIsEscaped
+                || !names.ValueSpan.SequenceEqual(readings.ValueSpan))
             {
-                Text(extras[i].Key);
-                Writer.WriteUInt32((uint)(readings.Count + i));
+                return false;
             }
 
-            Writer.WriteEndMap();
+            names.Read();
+            names.Skip();
+            readings.Read();
+            int start = (int)readings.TokenStartIndex + 1, length = readings.ValueSpan.Length;
+            int index = -1;
+            for (int i = 0; i < _readings.Count && index < 0; i++)
+            {
+                if (hlcsText.Slice(_readings[i].Start, _readings[i].Length).SequenceEqual(hlcsText.Slice(start, length)))
+                {
+                    index = i;
+                }
+            }
+
+            if (index < 0)
+            {
+                index = _readings.Count;
+                _readings.Add((start, length));
+            }
+
+            if (index > 255)
+            {
+                return false;
+            }
+
+            _indexes.Add((byte)index);
+        }
+
+        if (names.Read() && names.TokenType == JsonTokenType.PropertyName)
+        {
+            return false;
+        }
+
+        Writer.WriteStartArray(2);
+        Writer.WriteStartArray(_readings.Count);
+        Span<char> text = stackalloc char[HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength];
+        foreach ((int start, int length) in _readings)
+        {
+            ReadOnlySpan<byte> raw = hlcsText.Slice(start, length);
+            if (raw.Length <= text.Length && HlcTimestamp.TryParse(text[..Encoding.UTF8.GetChars(raw, text)], _lastNode, out HlcTimestamp hlc))
+            {
+                _lastNode = hlc.NodeId;
+                Writer.WriteStartArray(2);
+                Writer.WriteUInt64(hlc.Logical);
+                Text(hlc.NodeId);
+                Writer.WriteEndArray();
+            }
+            else
+            {
+                Text(Encoding.UTF8.GetString(raw));
+            }
         }
 
         Writer.WriteEndArray();
+        Bytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_indexes));
+        Writer.WriteEndArray();
+        return true;
     }
 
     /// <summary>A map of field names to clock readings (the protocol's <c>hlcs</c>) with readings in compact form.</summary>

@@ -19,8 +19,15 @@ namespace Concord.Protocol.Cbor;
 /// </code></example>
 public sealed partial class CborProtocolCodec : IProtocolCodec
 {
+    /// <summary>Writers kept above this size are dropped rather than pooled, so one huge message does not pin its buffer.</summary>
+    private const int MaxPooledBytes = 4 * 1024 * 1024;
+
     private readonly ProtocolLimits _limits;
     private readonly JsonProtocolCodec _json;
+
+    // CborWriter grows its buffer as it writes; a page of records grows it past the large-object-heap threshold,
+    // so writers are reused (Reset keeps the buffer) instead of made for each message.
+    private readonly System.Collections.Concurrent.ConcurrentBag<CborWriter> _writers = [];
 
     /// <summary>Creates a codec that enforces <paramref name="limits"/>' nesting depth.</summary>
     public CborProtocolCodec(ProtocolLimits limits)
@@ -67,7 +74,24 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
-        var writer = new CborMessageWriter();
+        CborWriter cbor = _writers.TryTake(out CborWriter? pooled) ? pooled : new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+        try
+        {
+            Encode(message, new CborMessageWriter(cbor), output);
+        }
+        finally
+        {
+            if (cbor.BytesWritten <= MaxPooledBytes && _writers.Count < Environment.ProcessorCount * 2)
+            {
+                cbor.Reset();
+                _writers.Add(cbor);
+            }
+        }
+    }
+
+    private void Encode<T>(T message, CborMessageWriter writer, IBufferWriter<byte> output)
+        where T : class
+    {
         switch (message)
         {
             case PushRequest push:
