@@ -8,6 +8,7 @@ using Concord.Protocol.Json;
 using Concord.Records;
 using Concord.Server.Merging;
 using Concord.Server.Storage;
+using Concord.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 

@@ -28,6 +28,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private readonly CommandCache _commands;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private RawStatement? _upsertBase;
+    private WalCheckpointer? _checkpointer;
 
     /// <summary>Checks local changes with the same rules the server applies, so that none is refused for its shape.</summary>
     private static readonly ChangeValidator LocalChanges = new(new Protocol.ProtocolLimits());
@@ -61,7 +62,12 @@ internal sealed class LocalStore : IAsyncDisposable
         {
             store.Execute("PRAGMA journal_mode=WAL");
             store.Execute("PRAGMA synchronous=NORMAL");
+
+            // Pulled pages write a lot; checkpoints run beside them instead of inside every thousandth page of WAL.
+            store.Execute("PRAGMA wal_autocheckpoint=0");
+            store.Execute("PRAGMA journal_size_limit=67108864");
             store.Migrate();
+            store._checkpointer = new WalCheckpointer(connection.ConnectionString);
             store.ClientId = store.ReadMeta(ClientIdKey) ?? store.CreateClientId(newClientId());
             return store;
         }
@@ -167,7 +173,7 @@ internal sealed class LocalStore : IAsyncDisposable
             append.Parameters.AddWithValue("$crdt", (object?)operationsText ?? DBNull.Value);
             append.Parameters.AddWithValue("$bytes", 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0) + (operationsText?.Length ?? 0));
             append.ExecuteNonQuery();
-            transaction.Commit();
+            Commit(transaction);
         }
         finally
         {
@@ -289,7 +295,7 @@ internal sealed class LocalStore : IAsyncDisposable
                 attempt.ExecuteNonQuery();
             }
 
-            transaction.Commit();
+            Commit(transaction);
             return entries;
         }
         finally
@@ -350,7 +356,7 @@ internal sealed class LocalStore : IAsyncDisposable
                 RebaseLocked(collection, id, transaction);
             }
 
-            transaction.Commit();
+            Commit(transaction);
         }
         finally
         {
@@ -369,7 +375,7 @@ internal sealed class LocalStore : IAsyncDisposable
             using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
             RemoveEntry(entry.Seq, transaction);
             RebaseLocked(entry.Collection, entry.Id, transaction);
-            transaction.Commit();
+            Commit(transaction);
             return new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error);
         }
         finally
@@ -405,7 +411,7 @@ internal sealed class LocalStore : IAsyncDisposable
             }
 
             DeleteMeta(CursorKey, transaction);
-            transaction.Commit();
+            Commit(transaction);
         }
         finally
         {
@@ -472,7 +478,7 @@ internal sealed class LocalStore : IAsyncDisposable
 
             WriteMeta(CursorKey, page.Cursor, transaction);
             WriteMeta(ServerHlcKey, page.Hlc, transaction);
-            transaction.Commit();
+            Commit(transaction);
         }
         finally
         {
@@ -487,6 +493,11 @@ internal sealed class LocalStore : IAsyncDisposable
         {
             _commands.Dispose();
             _upsertBase?.Dispose();
+            if (_checkpointer is not null)
+            {
+                await _checkpointer.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
         finally
@@ -643,6 +654,13 @@ internal sealed class LocalStore : IAsyncDisposable
         return read.ExecuteScalar() as string;
     }
 
+    /// <summary>Commits, and asks for a checkpoint: automatic ones are off (see <see cref="OpenAsync"/>).</summary>
+    private void Commit(SqliteTransaction transaction)
+    {
+        transaction.Commit();
+        _checkpointer?.Poke();
+    }
+
     private static string? ViewOf(RecordState state) =>
         state.IsDeleted ? null : Encoding.UTF8.GetString(RecordStateJson.WriteFields(state));
 
@@ -779,7 +797,7 @@ internal sealed class LocalStore : IAsyncDisposable
             Execute($"PRAGMA user_version = {next + 1}", transaction);
         }
 
-        transaction.Commit();
+        Commit(transaction);
     }
 
     private void Execute(string sql, SqliteTransaction? transaction = null)

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 
-namespace Concord.Server.Sqlite;
+// Compiled into each assembly that writes SQLite under load (see the project files).
+namespace Concord.Sqlite;
 
 /// <summary>
 /// Copies the write-ahead log back into the database file on its own connection and thread.
