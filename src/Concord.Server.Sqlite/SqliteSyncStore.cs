@@ -235,6 +235,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 
             var key = (change.Collection, change.Id);
             bool existed = states.TryGetValue(key, out RecordState? current);
+            bool hadText = existed && HasText(current!);
             MergeDecision decision = merger.Merge(current, change);
             if (decision.Merged is not { } merged)
             {
@@ -252,7 +253,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
             touched.Add(key);
             appliedOps[change.OpId] = version;
             commands.InsertOp(tenant, change.OpId, version, appliedAt);
-            LogText(commands, tenant, change, version, textFields);
+            LogText(commands, tenant, change, merged, hadText, version, textFields);
             outcomes[i] = ChangeOutcome.Applied(version, decision.Conflict);
         }
 
@@ -277,12 +278,20 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         return outcomes;
     }
 
-    /// <summary>Keeps each text update for delta pulls; a put or a delete starts the record's text over.</summary>
-    private static void LogText(WriterCommands commands, string tenant, Change change, long version, HashSet<(string, string, string)> textFields)
+    /// <summary>
+    /// Keeps each text update that took effect, for delta pulls; a put or a delete starts the record's text over.
+    /// A record that had no text field has no log to clear, which spares most puts a statement.
+    /// </summary>
+    private static void LogText(WriterCommands commands, string tenant, Change change, RecordState merged, bool hadText, long version, HashSet<(string, string, string)> textFields)
     {
-        if (change.Kind != ChangeKind.Patch)
+        if (change.Kind != ChangeKind.Patch && hadText)
         {
             commands.ClearTextLog(tenant, change.Collection, change.Id);
+        }
+
+        if (change.Crdt.Count == 0 || !merged.Admits(change.Hlc))
+        {
+            return;
         }
 
         foreach ((string field, Crdt.CrdtOperation operation) in change.Crdt)
@@ -293,6 +302,19 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
                 textFields.Add((change.Collection, change.Id, field));
             }
         }
+    }
+
+    private static bool HasText(RecordState state)
+    {
+        foreach (CrdtValue value in state.Crdt.Values)
+        {
+            if (value.Kind == CrdtKind.Text)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -308,6 +308,30 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_text_edit_older_than_a_put_is_not_sent_as_a_delta()
+    {
+        ISyncStore store = await OpenStoreAsync();
+        Change Edit(Crdt.Text.ReplicatedText writer, byte[] update, int ms) =>
+            new(NextOpId(), "docs", "d", ChangeKind.Patch, null, Hlc(ms, writer.ReplicaId), crdt: new Dictionary<string, Crdt.CrdtOperation> { ["body"] = Crdt.CrdtOperation.EditText(update) });
+        var late = new Crdt.Text.ReplicatedText("w");
+        await store.ApplyAsync("t", [Edit(late, late.Insert(0, "Hello"), 1)], Lww);
+        await store.ApplyAsync("t", [new Change(NextOpId(), "docs", "d", ChangeKind.Put, Fields(new { title = "new" }), Hlc(10, "p"))], Lww);
+        long cursor = (await store.ReadMetadataAsync("t")).CurrentVersion;
+        await store.ApplyAsync("t", [Edit(late, late.Insert(5, " world"), 5)], Lww);
+        var fresh = new Crdt.Text.ReplicatedText("x");
+        await store.ApplyAsync("t", [Edit(fresh, fresh.Insert(0, "Hi"), 11)], Lww);
+
+        RecordMessage full = Assert.Single((await store.ReadPageAsync("t", new PageRequest(0, 10, null))).Records);
+        RecordMessage delta = Assert.Single((await store.ReadPageAsync("t", new PageRequest(cursor, 10, null, Deltas: true))).Records);
+
+        // The late edit was never part of the text, so a delta must not carry it: the page sends the whole state instead.
+        Assert.Equal("{\"body\":\"Hi\",\"title\":\"new\"}", full.Fields.ToString());
+        Assert.Equal(full.Fields.ToString(), delta.Fields.ToString());
+        Assert.Null(delta.Crdt!["body"].Delta);
+        Assert.Equal(full.Crdt!["body"].State, delta.Crdt["body"].State);
+    }
+
+    [Fact]
     public async Task Different_stores_have_different_epochs()
     {
         ISyncStore one = await OpenStoreAsync("one");

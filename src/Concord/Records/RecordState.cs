@@ -183,7 +183,7 @@ public sealed class RecordState
     /// <summary>Offers a field write; it wins if its reading is newer than what the field and the record already have.</summary>
     internal bool OfferField(string name, FieldState candidate)
     {
-        if (!Survives(candidate.Hlc))
+        if (!Admits(candidate.Hlc))
         {
             return false;
         }
@@ -207,7 +207,7 @@ public sealed class RecordState
     internal bool TryApplyCrdt(string name, CrdtOperation operation, string opId, HlcTimestamp hlc, out string? error)
     {
         error = null;
-        if (!Survives(hlc))
+        if (!Admits(hlc))
         {
             return true;
         }
@@ -232,7 +232,7 @@ public sealed class RecordState
     /// <summary>Merges another replica's state of a CRDT field (state-based join).</summary>
     internal void MergeCrdt(string name, CrdtValue other, HlcTimestamp hlc)
     {
-        if (!Survives(hlc))
+        if (!Admits(hlc))
         {
             return;
         }
@@ -252,7 +252,9 @@ public sealed class RecordState
         _fields[name] = new FieldState(value.PlainValue, latest);
     }
 
-    private bool Survives(HlcTimestamp hlc) =>
+    /// <summary>Whether a write made at <paramref name="hlc"/> takes effect, rather than being removed already by a later delete or put.</summary>
+    /// <example><code>bool counts = state.Admits(change.Hlc);</code></example>
+    public bool Admits(HlcTimestamp hlc) =>
         (Tombstone.IsEmpty || hlc > Tombstone) && (Watermark.IsEmpty || hlc >= Watermark);
 
     /// <summary>
@@ -280,7 +282,7 @@ public sealed class RecordState
         List<string>? lost = null;
         foreach ((string name, FieldState field) in _fields)
         {
-            if (!Survives(field.Hlc))
+            if (!Admits(field.Hlc))
             {
                 (lost ??= []).Add(name);
             }
