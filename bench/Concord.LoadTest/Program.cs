@@ -17,11 +17,17 @@ try
     bool quick = args.Contains("--quick");
     string only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "all";
     int total = quick ? 20_000 : 200_000;
+    int? onlyClients = Option("--clients"), onlyBatch = Option("--batch");
     foreach ((int clients, int batch, bool ordered) in new[] { (1, 100, true), (1, 1000, true), (8, 100, true), (8, 1000, true), (1, 1000, false), (8, 1000, false) })
     {
         if (only is not ("all" or "push"))
         {
             break;
+        }
+
+        if ((onlyClients is { } c && c != clients) || (onlyBatch is { } b && b != batch))
+        {
+            continue;
         }
 
         AnsiConsole.MarkupLine($"[grey]push: {clients} client(s), batches of {batch}, {(ordered ? "UUIDv7" : "UUIDv4")} ids[/]");
@@ -68,6 +74,9 @@ finally
 {
     Directory.Delete(folder, recursive: true);
 }
+
+int? Option(string name) =>
+    args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
 static (double P50, double P99) Percentiles(double[] values)
 {

@@ -9,6 +9,8 @@ namespace Concord.LoadTest;
 /// <summary>The end-to-end measurements.</summary>
 internal static class Scenarios
 {
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(10);
+
     /// <summary>Pushes pre-encoded batches from <paramref name="clients"/> concurrent clients into a fresh server.</summary>
     public static async Task<(double ChangesPerSecond, double ServerPeakMb)> PushAsync(string folder, int clients, int batchSize, int totalChanges, bool timeOrdered)
     {
@@ -17,10 +19,16 @@ internal static class Scenarios
         List<byte[]>[] bodies = Enumerable.Range(0, clients).Select(c => Workload.PushBodies(batchesPerClient, batchSize, timeOrdered, $"client{c}")).ToArray();
         HttpClient[] http = Enumerable.Range(0, clients).Select(_ => new HttpClient { BaseAddress = server.SyncUri }).ToArray();
 
-        // A fresh server process runs cold code for its first seconds; measure it warm, as a server runs.
-        foreach (byte[] warmup in Workload.PushBodies(20, 1000, timeOrdered, "warmup"))
+        // A fresh server process runs cold code for its first seconds, and tiered compilation keeps
+        // recompiling hot methods for several more (on two cores, that steals from the server itself).
+        // Measure it warm, as a server runs.
+        var warming = Stopwatch.StartNew();
+        while (warming.Elapsed < WarmupTime)
         {
-            await PostAsync(http[0], warmup);
+            foreach (byte[] warmup in Workload.PushBodies(10, 1000, timeOrdered, "warmup"))
+            {
+                await PostAsync(http[0], warmup);
+            }
         }
 
         var watch = Stopwatch.StartNew();

@@ -72,6 +72,11 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 
             var writer = new SqliteConnection(_connectionString);
             writer.Open();
+
+            // Only takes effect on a new file. Larger pages mean fewer splits and shallower trees on the
+            // four B-trees every change writes; that cuts what a change costs by more than the extra
+            // bytes a small commit writes.
+            Execute(writer, "PRAGMA page_size=16384");
             Execute(writer, "PRAGMA journal_mode=WAL");
             Execute(writer, _options.DurableCommits ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
             Execute(writer, $"PRAGMA cache_size=-{_options.CacheSizeKiB}");
