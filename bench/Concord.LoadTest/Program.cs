@@ -32,7 +32,7 @@ try
 
         AnsiConsole.MarkupLine($"[grey]push: {clients} client(s), batches of {batch}, {(ordered ? "UUIDv7" : "UUIDv4")} ids[/]");
         (double rate, double peak) = await Scenarios.PushAsync(folder, clients, batch, total, ordered);
-        double raw = SqliteBaselines.UpsertRate(Path.Combine(folder, $"raw-{clients}-{batch}-{ordered}.db"), total, batch, ordered);
+        double raw = SqliteBaselines.BestUpsertRate(folder, $"raw-{clients}-{batch}-{ordered}", total, batch, ordered);
         string target = batch == 1000 ? "≥ 40 % of raw, ≥ 60,000/s" : string.Empty;
         table.AddRow(
             $"push, {clients} client(s), batch {batch}, {(ordered ? "v7" : "v4")} ids",
