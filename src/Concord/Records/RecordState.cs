@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Concord.Clock;
 using Concord.Crdt;
 
@@ -188,12 +189,14 @@ public sealed class RecordState
             return false;
         }
 
-        if (_fields.TryGetValue(name, out FieldState current) && !Wins(candidate, current))
+        // One hash lookup for both the comparison and the write: a merge offers every field of a change.
+        ref FieldState slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_fields, name, out bool exists);
+        if (exists && !Wins(candidate, slot))
         {
             return false;
         }
 
-        _fields[name] = candidate;
+        slot = candidate;
 
         // A plain write that wins over a CRDT field turns it back into a plain field.
         _crdt?.Remove(name);
