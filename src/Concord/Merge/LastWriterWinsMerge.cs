@@ -43,7 +43,7 @@ public static class LastWriterWinsMerge
                 break;
         }
 
-        foreach ((string name, RawJsonValue value) in change.Fields)
+        foreach ((string name, RawJsonValue value) in change.FieldMap)
         {
             state.OfferField(name, new FieldState(value, change.Hlc));
         }

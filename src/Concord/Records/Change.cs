@@ -10,7 +10,7 @@ namespace Concord.Records;
 /// </code></example>
 public sealed class Change
 {
-    private static readonly IReadOnlyDictionary<string, RawJsonValue> NoFields = new Dictionary<string, RawJsonValue>();
+    private static readonly Dictionary<string, RawJsonValue> NoFields = [];
     private static readonly IReadOnlyDictionary<string, CrdtOperation> NoOperations = new Dictionary<string, CrdtOperation>();
 
     /// <summary>Creates a change.</summary>
@@ -28,7 +28,7 @@ public sealed class Change
         Collection = collection;
         Id = id;
         Kind = kind;
-        Fields = kind == ChangeKind.Delete ? NoFields : fields ?? NoFields;
+        FieldMap = kind == ChangeKind.Delete || fields is null ? NoFields : fields as Dictionary<string, RawJsonValue> ?? new Dictionary<string, RawJsonValue>(fields, StringComparer.Ordinal);
         Hlc = hlc;
         BaseVersion = baseVersion;
         Crdt = kind == ChangeKind.Delete ? NoOperations : crdt ?? NoOperations;
@@ -47,7 +47,10 @@ public sealed class Change
     public ChangeKind Kind { get; }
 
     /// <summary>The fields written (none for a delete).</summary>
-    public IReadOnlyDictionary<string, RawJsonValue> Fields { get; }
+    public IReadOnlyDictionary<string, RawJsonValue> Fields => FieldMap;
+
+    /// <summary>The same fields as a concrete dictionary, which merges enumerate without allocating. Never modified.</summary>
+    internal Dictionary<string, RawJsonValue> FieldMap { get; }
 
     /// <summary>The clock reading of the write.</summary>
     public HlcTimestamp Hlc { get; }

@@ -40,7 +40,7 @@ public sealed class RecordState
     {
     }
 
-    private RecordState(string collection, string id, Dictionary<string, FieldState> fields, HlcTimestamp tombstone, HlcTimestamp watermark, long version)
+    private RecordState(string collection, string id, Dictionary<string, FieldState> fields, HlcTimestamp tombstone, HlcTimestamp watermark, long version, bool normalized = false)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
@@ -50,7 +50,10 @@ public sealed class RecordState
         Tombstone = tombstone;
         Watermark = watermark;
         Version = version;
-        Normalize();
+        if (!normalized)
+        {
+            Normalize();
+        }
     }
 
     /// <summary>The record's collection.</summary>
@@ -100,7 +103,7 @@ public sealed class RecordState
     /// <summary>A deep copy.</summary>
     public RecordState Clone()
     {
-        var copy = new RecordState(Collection, Id, new Dictionary<string, FieldState>(_fields, StringComparer.Ordinal), Tombstone, Watermark, Version);
+        var copy = new RecordState(Collection, Id, new Dictionary<string, FieldState>(_fields, StringComparer.Ordinal), Tombstone, Watermark, Version, normalized: true);
         if (_crdt is not null)
         {
             copy._crdt = _crdt.ToDictionary(c => c.Key, c => c.Value.Clone(), StringComparer.Ordinal);
@@ -282,18 +285,10 @@ public sealed class RecordState
             return;
         }
 
-        List<string>? lost = null;
+        // Removing while enumerating is allowed for Dictionary since .NET Core 3.0, and spares a list of losers.
         foreach ((string name, FieldState field) in _fields)
         {
             if (!Admits(field.Hlc))
-            {
-                (lost ??= []).Add(name);
-            }
-        }
-
-        if (lost is not null)
-        {
-            foreach (string name in lost)
             {
                 _fields.Remove(name);
                 _crdt?.Remove(name);
