@@ -60,6 +60,13 @@ internal static class LocalSql
         FROM concord_records
         WHERE CASE WHEN has_local = 1 THEN local_view IS NOT NULL ELSE base_deleted IS NULL AND base_fields IS NOT NULL END;
         """,
+
+        // Nothing to convert, the maps stay valid; the new version only keeps older clients, which cannot read the
+        // single reading, from opening the file.
+        """
+        -- base_hlcs: the per-field map of clock readings, or the one reading every field of base_fields carries.
+        SELECT 1;
+        """,
     ];
 
     public const string ReadBaseCrdt = "SELECT base_crdt FROM concord_records WHERE collection = $collection AND id = $id";

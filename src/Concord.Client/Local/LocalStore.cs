@@ -447,7 +447,7 @@ internal sealed class LocalStore : IAsyncDisposable
                 upsert.BindText(1, record.Collection);
                 upsert.BindText(2, record.Id);
                 upsert.BindText(3, record.Fields.Utf8.Span);
-                upsert.BindText(4, record.Hlcs.Utf8.Span);
+                upsert.BindText(4, BaseRecord.StoredReadings(record));
                 BindOptional(upsert, 5, record.Deleted);
                 upsert.Bind(6, record.Version);
                 upsert.Bind(7, hasLocal ? 1 : 0);
