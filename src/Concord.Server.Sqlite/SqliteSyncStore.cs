@@ -26,6 +26,12 @@ namespace Concord.Server.Sqlite;
 /// </code></example>
 public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 {
+    /// <summary>
+    /// Lookups go by chunks: one statement per chunk instead of one per change, and each chunk's key list
+    /// stays small enough not to be a large-object-heap string (whose collections cost more than the lookups).
+    /// </summary>
+    private const int LookupChunk = 256;
+
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
@@ -211,7 +217,6 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
     }
 
-
     private IReadOnlyList<ChangeOutcome> ApplyLocked(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger)
     {
         SqliteConnection writer = _writer ?? throw new InvalidOperationException("The store is not initialized.");
@@ -321,12 +326,6 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 
         return false;
     }
-
-    /// <summary>
-    /// Lookups go by chunks: one statement per chunk instead of one per change, and each chunk's key list
-    /// stays small enough not to be a large-object-heap string (whose collections cost more than the lookups).
-    /// </summary>
-    private const int LookupChunk = 256;
 
     private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
     {
