@@ -284,7 +284,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
 
         transaction.Commit();
-        _checkpointer!.Poke();
+        _checkpointer!.Committed(writer);
         return outcomes;
     }
 

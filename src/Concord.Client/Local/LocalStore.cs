@@ -658,7 +658,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private void Commit(SqliteTransaction transaction)
     {
         transaction.Commit();
-        _checkpointer?.Poke();
+        _checkpointer?.Committed(_connection);
     }
 
     private static string? ViewOf(RecordState state) =>

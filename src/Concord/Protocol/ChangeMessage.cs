@@ -8,29 +8,34 @@ namespace Concord.Protocol;
 public sealed class ChangeMessage
 {
     /// <summary>Client-made id; the server applies each op id once.</summary>
-    public required string OpId { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string OpId { get; set; } = null!;
 
     /// <summary>Collection name.</summary>
-    public required string Collection { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Collection { get; set; } = null!;
 
     /// <summary>Record id.</summary>
-    public required string Id { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Id { get; set; } = null!;
 
     /// <summary><c>put</c>, <c>patch</c> or <c>delete</c>.</summary>
-    public required string Kind { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Kind { get; set; } = null!;
 
     /// <summary>A JSON object of the fields written; absent or null for a delete.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public RawJsonValue? Fields { get; init; }
+    public RawJsonValue? Fields { get; set; }
 
     /// <summary>The write's clock reading in wire form.</summary>
-    public required string Hlc { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Hlc { get; set; } = null!;
 
     /// <summary>The record version the client based the change on.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public long? BaseVersion { get; init; }
+    public long? BaseVersion { get; set; }
 
     /// <summary>Operations on CRDT fields (counter, set, text), by field name.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, CrdtOperationMessage>? Crdt { get; init; }
+    public IReadOnlyDictionary<string, CrdtOperationMessage>? Crdt { get; set; }
 }

@@ -6,16 +6,18 @@ namespace Concord.Protocol;
 public sealed class ChangeResultMessage
 {
     /// <summary>The op id of the change.</summary>
-    public required string OpId { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string OpId { get; set; } = null!;
 
     /// <summary>One of <see cref="ChangeStatus"/>.</summary>
-    public required string Status { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Status { get; set; } = null!;
 
     /// <summary>The version the change was applied at (absent when rejected).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public long? Version { get; init; }
+    public long? Version { get; set; }
 
     /// <summary>Why the change was rejected.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ErrorBody? Error { get; init; }
+    public ErrorBody? Error { get; set; }
 }

@@ -11,21 +11,22 @@ namespace Concord.Protocol;
 public sealed class CrdtOperationMessage
 {
     /// <summary><c>counter</c>, <c>set</c> or <c>text</c>.</summary>
-    public required string Type { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Type { get; set; } = null!;
 
     /// <summary>Counter: the amount to add (negative to subtract).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public long? Delta { get; init; }
+    public long? Delta { get; set; }
 
     /// <summary>Set: values to add; the i-th is tagged <c>{opId}:{i}</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<RawJsonValue>? Add { get; init; }
+    public IReadOnlyList<RawJsonValue>? Add { get; set; }
 
     /// <summary>Set: the tags to remove (those the client observed for the values it removes).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<string>? Remove { get; init; }
+    public IReadOnlyList<string>? Remove { get; set; }
 
     /// <summary>Text: a binary update of the text CRDT.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public byte[]? Update { get; init; }
+    public byte[]? Update { get; set; }
 }

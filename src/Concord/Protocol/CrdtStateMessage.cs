@@ -10,25 +10,26 @@ namespace Concord.Protocol;
 public sealed class CrdtStateMessage
 {
     /// <summary><c>counter</c>, <c>set</c> or <c>text</c>.</summary>
-    public required string Type { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Type { get; set; } = null!;
 
     /// <summary>Counter: each replica's total of increments.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, long>? P { get; init; }
+    public IReadOnlyDictionary<string, long>? P { get; set; }
 
     /// <summary>Counter: each replica's total of decrements.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, long>? N { get; init; }
+    public IReadOnlyDictionary<string, long>? N { get; set; }
 
     /// <summary>Set: every live (value, tag) pair.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<SetEntryMessage>? Entries { get; init; }
+    public IReadOnlyList<SetEntryMessage>? Entries { get; set; }
 
     /// <summary>Text: the whole CRDT state.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public byte[]? State { get; init; }
+    public byte[]? State { get; set; }
 
     /// <summary>Text: only what changed since the pull's cursor (delta pulls).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public byte[]? Delta { get; init; }
+    public byte[]? Delta { get; set; }
 }

@@ -4,14 +4,18 @@ namespace Concord.Protocol;
 public sealed class PullResponse
 {
     /// <summary>Records changed since the cursor, each once, in version order.</summary>
-    public required IReadOnlyList<RecordMessage> Records { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public IReadOnlyList<RecordMessage> Records { get; set; } = null!;
 
     /// <summary>The cursor to send next time.</summary>
-    public required string Cursor { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Cursor { get; set; } = null!;
 
     /// <summary>Whether another page follows right away.</summary>
-    public required bool HasMore { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public bool HasMore { get; set; }
 
     /// <summary>The server's clock reading.</summary>
-    public required string Hlc { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Hlc { get; set; } = null!;
 }

@@ -4,8 +4,10 @@ namespace Concord.Protocol;
 public sealed class PushRequest
 {
     /// <summary>The replica sending the batch.</summary>
-    public required string ClientId { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string ClientId { get; set; } = null!;
 
     /// <summary>The changes, applied in order in one transaction.</summary>
-    public required IReadOnlyList<ChangeMessage> Changes { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public IReadOnlyList<ChangeMessage> Changes { get; set; } = null!;
 }

@@ -4,8 +4,10 @@ namespace Concord.Protocol;
 public sealed class PushResponse
 {
     /// <summary>One result per change, in request order.</summary>
-    public required IReadOnlyList<ChangeResultMessage> Results { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public IReadOnlyList<ChangeResultMessage> Results { get; set; } = null!;
 
     /// <summary>The server's clock reading; the client folds it into its own clock.</summary>
-    public required string Hlc { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Hlc { get; set; } = null!;
 }

@@ -9,24 +9,30 @@ namespace Concord.Protocol;
 public sealed class RecordMessage
 {
     /// <summary>Collection name.</summary>
-    public required string Collection { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Collection { get; set; } = null!;
 
     /// <summary>Record id.</summary>
-    public required string Id { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Id { get; set; } = null!;
 
     /// <summary>JSON object of the live fields (empty for a tombstone).</summary>
-    public required RawJsonValue Fields { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public RawJsonValue Fields { get; set; }
 
     /// <summary>JSON object: each live field's clock reading.</summary>
-    public required RawJsonValue Hlcs { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public RawJsonValue Hlcs { get; set; }
 
     /// <summary>The delete's clock reading while the record is deleted; null while it is alive.</summary>
-    public required string? Deleted { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string? Deleted { get; set; }
 
     /// <summary>The record's version.</summary>
-    public required long Version { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public long Version { get; set; }
 
     /// <summary>Merge data of the record's CRDT fields, beside their plain values in <see cref="Fields"/>; absent when it has none.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, CrdtStateMessage>? Crdt { get; init; }
+    public IReadOnlyDictionary<string, CrdtStateMessage>? Crdt { get; set; }
 }

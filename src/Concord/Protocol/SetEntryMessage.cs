@@ -6,8 +6,10 @@ namespace Concord.Protocol;
 public sealed class SetEntryMessage
 {
     /// <summary>The element.</summary>
-    public required RawJsonValue Value { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public RawJsonValue Value { get; set; }
 
     /// <summary>The add's unique tag.</summary>
-    public required string Tag { get; init; }
+    [System.Text.Json.Serialization.JsonRequired]
+    public string Tag { get; set; } = null!;
 }

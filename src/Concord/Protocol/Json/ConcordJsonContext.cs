@@ -8,6 +8,12 @@ namespace Concord.Protocol.Json;
 /// missing required members, nulls where none are allowed and numbers in strings all fail, so that
 /// a client's mistake is reported instead of silently half-applied.
 /// </summary>
+/// <remarks>
+/// The messages on the push and pull paths have settable properties marked <see cref="JsonRequiredAttribute"/>
+/// rather than <c>required</c> <c>init</c> ones: the generator reads those through its parameterized-constructor
+/// converter, which caches every member before building the object and decoded a 1,000-record pull page
+/// about 40 % slower (dotnet/runtime#97612).
+/// </remarks>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
