@@ -93,7 +93,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
             Migrate(writer);
             _epoch = ReadOrCreateEpoch(writer);
             _commands = new WriterCommands(writer);
-            _checkpointer = new WalCheckpointer(_connectionString);
+            _checkpointer = new WalCheckpointer(_connectionString, _writeLock);
             _writer = writer;
         }
         finally
@@ -284,7 +284,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
 
         transaction.Commit();
-        _checkpointer!.Committed(writer);
+        _checkpointer!.Poke();
         return outcomes;
     }
 

@@ -17,49 +17,38 @@ namespace Concord.Sqlite;
 /// WAL only when a writer finds every frame copied back, and a writer that commits while the copy is
 /// under way always finds new frames after it. The log then grows without bound (hundreds of MB after
 /// a few minutes of local writes), and every commit pays the file system for extending it. So once
-/// the log holds <see cref="RewindFrames"/> more frames, the writer itself copies the few frames left
-/// right after a commit (see <see cref="Committed"/>), and its next transaction starts the log over.
-/// Waiting for the writer instead (a RESTART checkpoint here) would make it retry its lock, which
-/// Microsoft.Data.Sqlite does by sleeping 150 ms.
+/// the log has grown by <see cref="RewindFrames"/> frames, one checkpoint runs holding the owner's
+/// writer lock, between two of its transactions: it copies the few frames left, and the next
+/// transaction starts the log over. Holding SQLite's own write lock instead (a RESTART checkpoint)
+/// would make the writer retry, which Microsoft.Data.Sqlite does by sleeping 150 ms.
 /// </para>
 /// </remarks>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
-    /// <summary>Growth of the log, in frames (pages), after which the writer helps it start over: SQLite's own automatic checkpoint threshold.</summary>
+    /// <summary>Growth of the log, in frames (pages), after which it is made to start over: SQLite's own automatic checkpoint threshold.</summary>
     internal const int RewindFrames = 1000;
 
-    private const int RewindTries = 4;
-
     private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _writerLock;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private volatile bool _rewindDue;
-    private long _rewindAt = RewindFrames;
-    private int _rewindTries;
 
-    public WalCheckpointer(string connectionString)
+    /// <param name="connectionString">The database's.</param>
+    /// <param name="writerLock">The lock the owner holds around each write transaction.</param>
+    public WalCheckpointer(string connectionString, SemaphoreSlim writerLock)
     {
+        _writerLock = writerLock;
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
+
         // Its own thread: it blocks on file system calls, and must not wait for a busy thread pool to get one.
         _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>
-    /// Called by the writer after each commit, on its own connection and before its next transaction:
-    /// asks for a checkpoint soon, and copies what is left of a long log so that the next transaction starts it over.
-    /// </summary>
-    public void Committed(SqliteConnection writer)
+    /// <summary>Asks for a checkpoint soon. Cheap; signals while one is pending collapse into it.</summary>
+    public void Poke()
     {
-        // The log starts over in the transaction after a checkpoint that found nothing left to copy; a reader
-        // or the checkpointer itself in the way defers that, so the writer tries again for a few commits.
-        if (_rewindDue && (Checkpoint(writer) < RewindFrames || ++_rewindTries == RewindTries))
-        {
-            _rewindTries = 0;
-            _rewindDue = false;
-        }
-
         if (_signal.CurrentCount == 0)
         {
             try
@@ -73,11 +62,12 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the checkpoints (one waiting for the writer lock gives up) and leaves the log empty.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
-        Checkpoint(_connection, "TRUNCATE");
+        Checkpoint("TRUNCATE");
         await _connection.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _signal.Dispose();
@@ -85,43 +75,48 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     private void Run()
     {
-        while (true)
+        long rewindAt = RewindFrames;
+        try
         {
-            try
+            while (true)
             {
                 _signal.Wait(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                long log = Checkpoint("PASSIVE");
+                if (log < RewindFrames)
+                {
+                    rewindAt = RewindFrames;
+                    continue;
+                }
 
-            // While the writer is due to finish the copy, a checkpoint here would only contend with it.
-            if (_rewindDue)
-            {
-                continue;
-            }
+                if (log >= rewindAt)
+                {
+                    _writerLock.Wait(_stop.Token);
+                    try
+                    {
+                        Checkpoint("PASSIVE");
+                    }
+                    finally
+                    {
+                        _writerLock.Release();
+                    }
 
-            long log = Checkpoint(_connection);
-            if (log < RewindFrames)
-            {
-                _rewindAt = RewindFrames;
+                    // Readers still on old frames keep the log from starting over: try again after as much more growth.
+                    rewindAt = log + RewindFrames;
+                }
             }
-            else if (log >= _rewindAt)
-            {
-                // If readers keep the log from starting over, ask again only after as much more growth.
-                _rewindAt = log + RewindFrames;
-                _rewindDue = true;
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
         }
     }
 
     /// <returns>The frames in the log when the checkpoint ended (0 when it could not run).</returns>
-    private static long Checkpoint(SqliteConnection connection, string mode = "PASSIVE")
+    private long Checkpoint(string mode)
     {
         try
         {
-            using SqliteCommand command = connection.CreateCommand();
+            using SqliteCommand command = _connection.CreateCommand();
             command.CommandText = $"PRAGMA wal_checkpoint({mode})";
             using SqliteDataReader result = command.ExecuteReader();
             return result.Read() ? result.GetInt64(1) : 0;

@@ -67,7 +67,7 @@ internal sealed class LocalStore : IAsyncDisposable
             store.Execute("PRAGMA wal_autocheckpoint=0");
             store.Execute("PRAGMA journal_size_limit=67108864");
             store.Migrate();
-            store._checkpointer = new WalCheckpointer(connection.ConnectionString);
+            store._checkpointer = new WalCheckpointer(connection.ConnectionString, store._lock);
             store.ClientId = store.ReadMeta(ClientIdKey) ?? store.CreateClientId(newClientId());
             return store;
         }
@@ -658,7 +658,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private void Commit(SqliteTransaction transaction)
     {
         transaction.Commit();
-        _checkpointer?.Committed(_connection);
+        _checkpointer?.Poke();
     }
 
     private static string? ViewOf(RecordState state) =>
