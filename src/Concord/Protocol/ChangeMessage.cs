@@ -8,19 +8,19 @@ namespace Concord.Protocol;
 public sealed class ChangeMessage
 {
     /// <summary>Client-made id; the server applies each op id once.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string OpId { get; set; } = null!;
 
     /// <summary>Collection name.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Collection { get; set; } = null!;
 
     /// <summary>Record id.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Id { get; set; } = null!;
 
     /// <summary><c>put</c>, <c>patch</c> or <c>delete</c>.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Kind { get; set; } = null!;
 
     /// <summary>A JSON object of the fields written; absent or null for a delete.</summary>
@@ -28,7 +28,7 @@ public sealed class ChangeMessage
     public RawJsonValue? Fields { get; set; }
 
     /// <summary>The write's clock reading in wire form.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Hlc { get; set; } = null!;
 
     /// <summary>The record version the client based the change on.</summary>

@@ -6,11 +6,11 @@ namespace Concord.Protocol;
 public sealed class ChangeResultMessage
 {
     /// <summary>The op id of the change.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string OpId { get; set; } = null!;
 
     /// <summary>One of <see cref="ChangeStatus"/>.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Status { get; set; } = null!;
 
     /// <summary>The version the change was applied at (absent when rejected).</summary>

@@ -11,7 +11,7 @@ namespace Concord.Protocol;
 public sealed class CrdtOperationMessage
 {
     /// <summary><c>counter</c>, <c>set</c> or <c>text</c>.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Type { get; set; } = null!;
 
     /// <summary>Counter: the amount to add (negative to subtract).</summary>

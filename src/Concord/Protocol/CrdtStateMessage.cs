@@ -10,7 +10,7 @@ namespace Concord.Protocol;
 public sealed class CrdtStateMessage
 {
     /// <summary><c>counter</c>, <c>set</c> or <c>text</c>.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Type { get; set; } = null!;
 
     /// <summary>Counter: each replica's total of increments.</summary>

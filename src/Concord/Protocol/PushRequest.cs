@@ -1,13 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace Concord.Protocol;
 
 /// <summary><c>POST {base}/push</c> body: <c>{"clientId","changes":[…]}</c>.</summary>
 public sealed class PushRequest
 {
     /// <summary>The replica sending the batch.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string ClientId { get; set; } = null!;
 
     /// <summary>The changes, applied in order in one transaction.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public IReadOnlyList<ChangeMessage> Changes { get; set; } = null!;
 }

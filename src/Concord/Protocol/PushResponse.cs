@@ -1,13 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace Concord.Protocol;
 
 /// <summary><c>POST {base}/push</c> answer: <c>{"results":[…],"hlc"}</c>.</summary>
 public sealed class PushResponse
 {
     /// <summary>One result per change, in request order.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public IReadOnlyList<ChangeResultMessage> Results { get; set; } = null!;
 
     /// <summary>The server's clock reading; the client folds it into its own clock.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Hlc { get; set; } = null!;
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Concord.Records;
 
 namespace Concord.Protocol;
@@ -9,30 +10,30 @@ namespace Concord.Protocol;
 public sealed class RecordMessage
 {
     /// <summary>Collection name.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Collection { get; set; } = null!;
 
     /// <summary>Record id.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Id { get; set; } = null!;
 
     /// <summary>JSON object of the live fields (empty for a tombstone).</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public RawJsonValue Fields { get; set; }
 
     /// <summary>JSON object: each live field's clock reading.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public RawJsonValue Hlcs { get; set; }
 
     /// <summary>The delete's clock reading while the record is deleted; null while it is alive.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string? Deleted { get; set; }
 
     /// <summary>The record's version.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public long Version { get; set; }
 
     /// <summary>Merge data of the record's CRDT fields, beside their plain values in <see cref="Fields"/>; absent when it has none.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, CrdtStateMessage>? Crdt { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Concord.Records;
 
 namespace Concord.Protocol;
@@ -6,10 +7,10 @@ namespace Concord.Protocol;
 public sealed class SetEntryMessage
 {
     /// <summary>The element.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public RawJsonValue Value { get; set; }
 
     /// <summary>The add's unique tag.</summary>
-    [System.Text.Json.Serialization.JsonRequired]
+    [JsonRequired]
     public string Tag { get; set; } = null!;
 }
