@@ -26,7 +26,7 @@ namespace Concord.Sqlite;
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
     /// <summary>Growth of the log, in frames (pages), after which it is made to start over: SQLite's own automatic checkpoint threshold.</summary>
-    internal const int RewindFrames = 1000;
+    private const int RewindFrames = 1000;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _writerLock;
@@ -85,10 +85,8 @@ internal sealed class WalCheckpointer : IAsyncDisposable
                 if (log < RewindFrames)
                 {
                     rewindAt = RewindFrames;
-                    continue;
                 }
-
-                if (log >= rewindAt)
+                else if (log >= rewindAt)
                 {
                     _writerLock.Wait(_stop.Token);
                     try
