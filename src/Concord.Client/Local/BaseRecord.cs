@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Concord.Clock;
@@ -27,30 +26,29 @@ internal static class BaseRecord
         var values = new Dictionary<string, RawJsonValue>(StringComparer.Ordinal);
         JsonObjectFields.TrySplit(RawJsonValue.FromValidatedUtf8(fieldsJson), values, out _);
         ReadOnlySpan<byte> readings = (hlcs is { IsEmpty: false } h ? h : RecordStateJson.EmptyObject).Span;
+        HlcTimestamp tombstone = deleted is null ? default : HlcTimestamp.Parse(deleted);
+        Dictionary<string, CrdtValue>? states = crdt?.ToDictionary(c => c.Key, c => CrdtValue.FromMessage(c.Value, replica), StringComparer.Ordinal);
+        RecordState state;
         if (readings[0] != (byte)'{')
         {
-            // Kept as the one reading every field shares (see StoredReadings): spelled out again per field.
-            readings = ExpandReadings(values.Keys, readings);
+            // Kept as the one reading every plain field carries (see StoredReadings).
+            HlcTimestamp common = HlcTimestamp.Parse(Encoding.UTF8.GetString(readings));
+            state = new RecordState(collection, id, values.Select(v => KeyValuePair.Create(v.Key, new FieldState(v.Value, common))), tombstone, default, 0);
         }
-
-        Dictionary<string, CrdtValue>? states = crdt?.ToDictionary(c => c.Key, c => CrdtValue.FromMessage(c.Value, replica), StringComparer.Ordinal);
-        if (states is not null)
+        else
         {
-            // Text values travel as CRDT state only (delta pulls): their plain value comes from that state.
-            foreach ((string name, CrdtValue value) in states)
+            if (states is not null)
             {
-                values.TryAdd(name, value.PlainValue);
+                // Text values travel as CRDT state only (delta pulls): their plain value comes from that state.
+                foreach ((string name, CrdtValue value) in states)
+                {
+                    values.TryAdd(name, value.PlainValue);
+                }
             }
+
+            state = RecordStateJson.Read(collection, id, JsonObjectFields.Write(values), readings, tombstone, default, 0);
         }
 
-        RecordState state = RecordStateJson.Read(
-            collection,
-            id,
-            JsonObjectFields.Write(values),
-            readings,
-            deleted is null ? default : HlcTimestamp.Parse(deleted),
-            default,
-            0);
         if (states is not null)
         {
             foreach ((string name, CrdtValue value) in states)
@@ -114,7 +112,7 @@ internal static class BaseRecord
     /// <summary>
     /// What the base keeps of a pulled record's clock readings: the one reading all of its fields carry
     /// (what a put leaves), or the per-field map as it came when they differ or the record has CRDT fields.
-    /// <see cref="Build"/> spells the single reading out per field again.
+    /// <see cref="Build"/> gives the single reading to every field again.
     /// </summary>
     /// <remarks>
     /// The map repeats a 30-odd byte reading for every field: about half of what a plain record of ten
@@ -184,24 +182,6 @@ internal static class BaseRecord
         {
             return false;
         }
-    }
-
-    /// <summary>The per-field map in which each of <paramref name="names"/> carries <paramref name="reading"/>.</summary>
-    private static byte[] ExpandReadings(IEnumerable<string> names, ReadOnlySpan<byte> reading)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (string name in names)
-            {
-                writer.WriteString(name, reading);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Whether the record's plain fields are not the whole view: a text field's value must come from its state.</summary>
