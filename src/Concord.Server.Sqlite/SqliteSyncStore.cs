@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Concord.Clock;
 using Concord.Crdt;
 using Concord.Protocol;
@@ -31,6 +32,9 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
     /// stays small enough not to be a large-object-heap string (whose collections cost more than the lookups).
     /// </summary>
     private const int LookupChunk = 256;
+
+    /// <summary>From this many changes on, a batch is merged on a second thread while the writer stores what is already merged.</summary>
+    private const int ConcurrentMergeThreshold = 64;
 
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -111,7 +115,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return ApplyLocked(tenant, changes, merger);
+            return await ApplyLockedAsync(tenant, changes, merger).ConfigureAwait(false);
         }
         finally
         {
@@ -217,7 +221,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
     }
 
-    private IReadOnlyList<ChangeOutcome> ApplyLocked(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger)
+    private async ValueTask<IReadOnlyList<ChangeOutcome>> ApplyLockedAsync(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger)
     {
         SqliteConnection writer = _writer ?? throw new InvalidOperationException("The store is not initialized.");
         WriterCommands commands = _commands!;
@@ -225,106 +229,82 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         commands.Enlist(transaction);
 
         TenantRow row = ReadTenant(writer, transaction, tenant);
-        Dictionary<string, long> appliedOps = FindAppliedOps(commands, tenant, changes);
-        Dictionary<(string, string), RecordState> states = FindRecords(commands, tenant, changes);
-        var touched = new HashSet<(string, string)>();
-        var textFields = new HashSet<(string, string, string)>();
-        var outcomes = new ChangeOutcome[changes.Count];
-        long version = row.Version;
-        long newRecords = 0;
-        long appliedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-        for (int i = 0; i < changes.Count; i++)
+        var merge = new BatchMerge(changes, merger, FindAppliedOps(commands, tenant, changes), FindRecords(commands, tenant, changes), row.Version);
+        Channel<AppliedChange> steps = Channel.CreateUnbounded<AppliedChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Task merging;
+        if (changes.Count >= ConcurrentMergeThreshold)
         {
-            Change change = changes[i];
-            if (appliedOps.TryGetValue(change.OpId, out long firstVersion))
-            {
-                outcomes[i] = ChangeOutcome.Duplicate(firstVersion);
-                continue;
-            }
-
-            var key = (change.Collection, change.Id);
-            bool existed = states.TryGetValue(key, out RecordState? current);
-            bool hadText = existed && HasText(current!);
-            MergeDecision decision = merger.Merge(current, change);
-            if (decision.Merged is not { } merged)
-            {
-                outcomes[i] = ChangeOutcome.Rejected(decision.Rejection!);
-                continue;
-            }
-
-            merged.CommitVersion(++version);
-            if (!existed)
-            {
-                newRecords++;
-            }
-
-            states[key] = merged;
-            touched.Add(key);
-            appliedOps[change.OpId] = version;
-            commands.InsertOp(tenant, change.OpId, version, appliedAt);
-            LogText(commands, tenant, change, merged, hadText, version, textFields);
-            outcomes[i] = ChangeOutcome.Applied(version, decision.Conflict);
+            merging = Task.Run(() => merge.Run(steps.Writer));
+        }
+        else
+        {
+            merge.Run(steps.Writer);
+            merging = Task.CompletedTask;
         }
 
+        var textFields = new HashSet<(string, string, string)>();
+        long appliedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        try
+        {
+            while (await steps.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (steps.Reader.TryRead(out AppliedChange step))
+                {
+                    Write(commands, tenant, step, appliedAt, textFields);
+                }
+            }
+        }
+        catch
+        {
+            merge.Abandon();
+            await merging.ConfigureAwait(false);
+            throw;
+        }
+
+        await merging.ConfigureAwait(false);
         foreach ((string collection, string id, string field) in textFields)
         {
             commands.CompactTextLog(tenant, collection, id, field);
         }
 
-        // A record changed several times in one batch is written once, at its last version.
-        foreach ((string, string) key in touched)
+        if (merge.Version != row.Version)
         {
-            commands.UpsertRecord(tenant, states[key]);
-        }
-
-        if (version != row.Version)
-        {
-            commands.WriteTenant(tenant, version, row.Records + newRecords, row.Ops + (version - row.Version));
+            commands.WriteTenant(tenant, merge.Version, row.Records + merge.NewRecords, row.Ops + (merge.Version - row.Version));
         }
 
         transaction.Commit();
         _checkpointer!.Poke();
-        return outcomes;
+        return merge.Outcomes;
     }
 
-    /// <summary>
-    /// Keeps each text update that took effect, for delta pulls; a put or a delete starts the record's text over.
-    /// A record that had no text field has no log to clear, which spares most puts a statement.
-    /// </summary>
-    private static void LogText(WriterCommands commands, string tenant, Change change, RecordState merged, bool hadText, long version, HashSet<(string, string, string)> textFields)
+    private static void Write(WriterCommands commands, string tenant, AppliedChange step, long appliedAt, HashSet<(string, string, string)> textFields)
     {
-        if (change.Kind != ChangeKind.Patch && hadText)
+        Change change = step.Change;
+        if (step.Version != 0)
         {
-            commands.ClearTextLog(tenant, change.Collection, change.Id);
-        }
-
-        if (change.Crdt.Count == 0 || !merged.Admits(change.Hlc))
-        {
-            return;
-        }
-
-        foreach ((string field, Crdt.CrdtOperation operation) in change.Crdt)
-        {
-            if (operation.Kind == Crdt.CrdtKind.Text)
+            commands.InsertOp(tenant, change.OpId, step.Version, appliedAt);
+            if (step.ClearsText)
             {
-                commands.AppendTextLog(tenant, change, field, version, operation.Update.Span);
-                textFields.Add((change.Collection, change.Id, field));
+                commands.ClearTextLog(tenant, change.Collection, change.Id);
             }
-        }
-    }
 
-    private static bool HasText(RecordState state)
-    {
-        foreach (CrdtValue value in state.Crdt.Values)
-        {
-            if (value.Kind == CrdtKind.Text)
+            if (step.LogsText)
             {
-                return true;
+                foreach ((string field, Crdt.CrdtOperation operation) in change.Crdt)
+                {
+                    if (operation.Kind == Crdt.CrdtKind.Text)
+                    {
+                        commands.AppendTextLog(tenant, change, field, step.Version, operation.Update.Span);
+                        textFields.Add((change.Collection, change.Id, field));
+                    }
+                }
             }
         }
 
-        return false;
+        if (step.Row is { } stored)
+        {
+            commands.UpsertRecord(tenant, stored);
+        }
     }
 
     private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)

@@ -21,10 +21,6 @@ internal sealed class WriterCommands : IDisposable
     private readonly RawStatement _compactTextLog;
     private readonly SqliteCommand _writeTenant;
 
-    // Reused for every record: the writer lock makes this single-threaded.
-    private readonly System.Buffers.ArrayBufferWriter<byte> _fields = new(4096);
-    private readonly System.Text.Json.Utf8JsonWriter _fieldsWriter;
-
     public WriterCommands(SqliteConnection connection)
     {
         FindOps = Create(connection, SqliteStoreSql.FindOps, "$tenant", "$opIds");
@@ -35,7 +31,6 @@ internal sealed class WriterCommands : IDisposable
         _clearTextLog = new RawStatement(connection, SqliteStoreSql.ClearTextLog);
         _compactTextLog = new RawStatement(connection, SqliteStoreSql.CompactTextLog);
         _writeTenant = Create(connection, SqliteStoreSql.WriteTenant, "$tenant", "$version", "$records", "$ops");
-        _fieldsWriter = new System.Text.Json.Utf8JsonWriter(_fields, new System.Text.Json.JsonWriterOptions { SkipValidation = true });
     }
 
     public SqliteCommand FindOps { get; }
@@ -50,42 +45,21 @@ internal sealed class WriterCommands : IDisposable
     }
 
     /// <summary>Binds by position, in the column order of <see cref="SqliteStoreSql.UpsertRecord"/>.</summary>
-    public void UpsertRecord(string tenant, RecordState state)
+    public void UpsertRecord(string tenant, StoredRow row)
     {
-        (HlcTimestamp common, long commonVersion, byte[]? overrides) = StoredClocks.Split(state);
         Span<byte> hlc = stackalloc byte[MaxHlcBytes];
         _upsertRecord.BindText(1, tenant);
-        _upsertRecord.BindText(2, state.Collection);
-        _upsertRecord.BindText(3, state.Id);
-        _upsertRecord.Bind(4, state.Version);
-        _fields.ResetWrittenCount();
-        _fieldsWriter.Reset(_fields);
-        RecordStateJson.WriteFields(state, _fieldsWriter);
-        _fieldsWriter.Flush();
-        _upsertRecord.BindBlob(5, _fields.WrittenSpan);
-        _upsertRecord.BindText(6, Format(common, hlc));
-        if (overrides is null)
-        {
-            _upsertRecord.BindNull(7);
-        }
-        else
-        {
-            _upsertRecord.BindBlob(7, overrides);
-        }
-
-        BindHlc(_upsertRecord, 8, state.Tombstone, hlc);
-        BindHlc(_upsertRecord, 9, state.Watermark, hlc);
-        _upsertRecord.Bind(10, state.IsDeleted ? 1 : 0);
-        _upsertRecord.Bind(11, commonVersion);
-        if (state.Crdt.Count == 0)
-        {
-            _upsertRecord.BindNull(12);
-        }
-        else
-        {
-            _upsertRecord.BindBlob(12, Concord.Protocol.Json.CrdtJson.WriteStates(state.Crdt));
-        }
-
+        _upsertRecord.BindText(2, row.Collection);
+        _upsertRecord.BindText(3, row.Id);
+        _upsertRecord.Bind(4, row.Version);
+        _upsertRecord.BindBlob(5, row.Fields);
+        _upsertRecord.BindText(6, Format(row.Common, hlc));
+        BindBlobOrNull(7, row.Overrides);
+        BindHlc(_upsertRecord, 8, row.Tombstone, hlc);
+        BindHlc(_upsertRecord, 9, row.Watermark, hlc);
+        _upsertRecord.Bind(10, row.Deleted ? 1 : 0);
+        _upsertRecord.Bind(11, row.CommonVersion);
+        BindBlobOrNull(12, row.Crdt);
         _upsertRecord.Execute();
     }
 
@@ -147,7 +121,18 @@ internal sealed class WriterCommands : IDisposable
         _clearTextLog.Dispose();
         _compactTextLog.Dispose();
         _writeTenant.Dispose();
-        _fieldsWriter.Dispose();
+    }
+
+    private void BindBlobOrNull(int index, byte[]? value)
+    {
+        if (value is null)
+        {
+            _upsertRecord.BindNull(index);
+        }
+        else
+        {
+            _upsertRecord.BindBlob(index, value);
+        }
     }
 
     private static void BindHlc(RawStatement statement, int index, HlcTimestamp value, Span<byte> buffer)

@@ -183,20 +183,52 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
         Assert.Equal("{\"x\":1}", (await ReadOneAsync(store, "t", "a")).Fields.ToString());
     }
 
-    [Fact]
-    public async Task A_batch_that_fails_midway_leaves_nothing_behind()
+    /// <summary>Small batches and batches large enough for a store to work on them in stages (the SQLite store merges beside its writer).</summary>
+    public static TheoryData<int> BatchSizes => [2, 300];
+
+    [Theory]
+    [MemberData(nameof(BatchSizes))]
+    public async Task A_batch_that_fails_midway_leaves_nothing_behind(int size)
     {
         ISyncStore store = await OpenStoreAsync();
         int calls = 0;
-        var failing = new DelegateMerger((current, change) => ++calls == 2 ? throw new InvalidOperationException("boom") : Lww.Merge(current, change));
+        var failing = new DelegateMerger((current, change) => ++calls == (size / 2) + 1 ? throw new InvalidOperationException("boom") : Lww.Merge(current, change));
+        Change[] batch = [.. Enumerable.Range(0, size).Select(i => Put("r" + i, new { i }, Hlc(i + 1), opId: "x" + i))];
 
-        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await store.ApplyAsync("t", [Put("a", new { }, Hlc(1), opId: "x1"), Put("b", new { }, Hlc(2), opId: "x2")], failing));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ApplyAsync("t", batch, failing));
 
         Assert.Equal(0, (await store.ReadMetadataAsync("t")).CurrentVersion);
         Assert.Empty((await store.ReadPageAsync("t", new PageRequest(0, 10, null))).Records);
-        IReadOnlyList<ChangeOutcome> retry = await store.ApplyAsync("t", [Put("a", new { }, Hlc(1), opId: "x1")], Lww);
-        Assert.Equal(ChangeOutcome.Applied(1), retry[0]);
+        IReadOnlyList<ChangeOutcome> retry = await store.ApplyAsync("t", batch, Lww);
+        Assert.Equal(Enumerable.Range(1, size).Select(v => ChangeOutcome.Applied(v)), retry);
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchSizes))]
+    public async Task A_record_changed_several_times_in_a_batch_keeps_its_last_applied_state(int size)
+    {
+        ISyncStore store = await OpenStoreAsync();
+        var rejectMarked = new DelegateMerger((current, change) => change.OpId.StartsWith("bad", StringComparison.Ordinal)
+            ? MergeDecision.Reject(SyncError.InvalidChange("marked"))
+            : Lww.Merge(current, change));
+        Change put = Put("a", new { x = 1 }, Hlc(1), opId: "a-put");
+        Change[] others = [.. Enumerable.Range(0, size - 2).Select(i => Put("o" + i, new { i }, Hlc(10 + i)))];
+
+        // After "a"'s last applied change come a rejected one and a replay: neither may hide the state before them.
+        IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(
+            "t",
+            [put, .. others, Patch("a", new { y = 2 }, Hlc(2)), Patch("a", new { y = 3 }, Hlc(3), opId: "bad-1"), put],
+            rejectMarked);
+
+        Assert.Equal(ChangeOutcome.Applied(1), outcomes[0]);
+        Assert.Equal(ChangeOutcome.Applied(size), outcomes[size - 1]);
+        Assert.Equal(ChangeStatus.Rejected, outcomes[size].Status);
+        Assert.Equal(ChangeOutcome.Duplicate(1), outcomes[size + 1]);
+        RecordMessage a = await ReadOneAsync(store, "t", "a");
+        Assert.Equal("{\"x\":1,\"y\":2}", a.Fields.ToString());
+        Assert.Equal(size, a.Version);
+        StoreMetadata meta = await store.ReadMetadataAsync("t");
+        Assert.Equal((size, size - 1L, (long)size), (meta.CurrentVersion, meta.Records, meta.AppliedOps));
     }
 
     [Fact]
