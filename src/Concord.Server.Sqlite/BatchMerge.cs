@@ -8,14 +8,16 @@ using Concord.Server.Storage;
 namespace Concord.Server.Sqlite;
 
 /// <summary>
-/// Merges a batch's changes in order, gives each applied one the next version, and hands the writer
-/// what to store, change by change, as soon as it is decided. Merging and serializing rows is managed
-/// work and the statements are SQLite's, so for a large batch the two run side by side on two threads
-/// instead of one after the other: a pushing client waits for the longer of the two, not their sum.
-/// Only this merge reads and changes the records it was given; the writer only sees finished rows.
+/// Looks up, merges and serializes a batch's changes in order, gives each applied one the next version,
+/// and hands the writer what to store, change by change, as soon as it is decided. For a large batch
+/// this runs on a second thread, reading through its own snapshot, while the writer runs the
+/// statements: a pushing client waits for the longer of the two, not their sum. Only this merge reads
+/// and changes the records; the writer only sees finished rows.
 /// </summary>
-internal sealed class BatchMerge(IReadOnlyList<Change> changes, IChangeMerger merger, Dictionary<string, long> appliedOps, Dictionary<(string, string), RecordState> states, long version)
+internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger, long version)
 {
+    private readonly Dictionary<string, long> _appliedOps = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), RecordState> _states = [];
     private volatile bool _abandoned;
 
     /// <summary>Each change's outcome, complete once <see cref="Run"/> has returned.</summary>
@@ -30,8 +32,11 @@ internal sealed class BatchMerge(IReadOnlyList<Change> changes, IChangeMerger me
     /// <summary>Stops <see cref="Run"/> at the next change: the writer failed and the transaction is going back.</summary>
     public void Abandon() => _abandoned = true;
 
-    /// <summary>Merges every change and completes <paramref name="steps"/>, with the exception if one was thrown; never throws itself.</summary>
-    public void Run(ChannelWriter<AppliedChange> steps)
+    /// <summary>
+    /// Merges every change and completes <paramref name="steps"/>, with the exception if one was thrown;
+    /// never throws itself. <paramref name="lookup"/> must read the store as it was before the batch.
+    /// </summary>
+    public void Run(ChannelWriter<AppliedChange> steps, RecordLookup lookup)
     {
         try
         {
@@ -41,12 +46,17 @@ internal sealed class BatchMerge(IReadOnlyList<Change> changes, IChangeMerger me
             var touched = new HashSet<(string, string)>();
             for (int i = 0; i < changes.Count && !_abandoned; i++)
             {
+                if (i % RecordLookup.Chunk == 0)
+                {
+                    Load(lookup, i);
+                }
+
                 Change change = changes[i];
                 var key = (change.Collection, change.Id);
                 AppliedChange step = Merge(i, change, key, touched);
 
                 // A record changed several times in one batch is written once, at its last version.
-                StoredRow? row = lastTouch[key] == i && touched.Contains(key) ? StoredRow.From(states[key], buffer, json) : null;
+                StoredRow? row = lastTouch[key] == i && touched.Contains(key) ? StoredRow.From(_states[key], buffer, json) : null;
                 if (step.Version != 0 || row is not null)
                 {
                     steps.TryWrite(step with { Row = row });
@@ -63,13 +73,13 @@ internal sealed class BatchMerge(IReadOnlyList<Change> changes, IChangeMerger me
 
     private AppliedChange Merge(int index, Change change, (string, string) key, HashSet<(string, string)> touched)
     {
-        if (appliedOps.TryGetValue(change.OpId, out long firstVersion))
+        if (_appliedOps.TryGetValue(change.OpId, out long firstVersion))
         {
             Outcomes[index] = ChangeOutcome.Duplicate(firstVersion);
             return new AppliedChange(change, 0, false, false, null);
         }
 
-        bool existed = states.TryGetValue(key, out RecordState? current);
+        bool existed = _states.TryGetValue(key, out RecordState? current);
         bool hadText = existed && HasText(current!);
         MergeDecision decision = merger.Merge(current, change);
         if (decision.Merged is not { } merged)
@@ -84,15 +94,26 @@ internal sealed class BatchMerge(IReadOnlyList<Change> changes, IChangeMerger me
             NewRecords++;
         }
 
-        states[key] = merged;
+        _states[key] = merged;
         touched.Add(key);
-        appliedOps[change.OpId] = version;
+        _appliedOps[change.OpId] = version;
         Outcomes[index] = ChangeOutcome.Applied(version, decision.Conflict);
 
         // A put or a delete starts the record's text over; a record that had no text field has no log to clear.
         bool clearsText = change.Kind != ChangeKind.Patch && hadText;
         bool logsText = change.Crdt.Count != 0 && merged.Admits(change.Hlc);
         return new AppliedChange(change, version, clearsText, logsText, null);
+    }
+
+    private void Load(RecordLookup lookup, int start)
+    {
+        var chunk = new Change[Math.Min(RecordLookup.Chunk, changes.Count - start)];
+        for (int k = 0; k < chunk.Length; k++)
+        {
+            chunk[k] = changes[start + k];
+        }
+
+        lookup.Load(tenant, chunk, _appliedOps, _states);
     }
 
     private Dictionary<(string, string), int> LastTouches()

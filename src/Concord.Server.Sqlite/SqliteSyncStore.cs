@@ -27,12 +27,6 @@ namespace Concord.Server.Sqlite;
 /// </code></example>
 public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
 {
-    /// <summary>
-    /// Lookups go by chunks: one statement per chunk instead of one per change, and each chunk's key list
-    /// stays small enough not to be a large-object-heap string (whose collections cost more than the lookups).
-    /// </summary>
-    private const int LookupChunk = 256;
-
     /// <summary>From this many changes on, a batch is merged on a second thread while the writer stores what is already merged.</summary>
     private const int ConcurrentMergeThreshold = 64;
 
@@ -229,16 +223,32 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         commands.Enlist(transaction);
 
         TenantRow row = ReadTenant(writer, transaction, tenant);
-        var merge = new BatchMerge(changes, merger, FindAppliedOps(commands, tenant, changes), FindRecords(commands, tenant, changes), row.Version);
+        var merge = new BatchMerge(tenant, changes, merger, row.Version);
         Channel<AppliedChange> steps = Channel.CreateUnbounded<AppliedChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         Task merging;
         if (changes.Count >= ConcurrentMergeThreshold)
         {
-            merging = Task.Run(() => merge.Run(steps.Writer));
+            // No other writer can commit while this one holds the write lock, so a snapshot taken now
+            // is the store as it was before the batch.
+            merging = Task.Run(() =>
+            {
+                try
+                {
+                    using SqliteConnection reader = OpenReader();
+                    using SqliteTransaction snapshot = reader.BeginTransaction(deferred: true);
+                    using var lookup = new RecordLookup(reader, snapshot);
+                    merge.Run(steps.Writer, lookup);
+                }
+                catch (Exception exception)
+                {
+                    steps.Writer.TryComplete(exception);
+                }
+            });
         }
         else
         {
-            merge.Run(steps.Writer);
+            // The writer has written nothing yet: its own reads still see the store before the batch.
+            merge.Run(steps.Writer, commands.Lookup);
             merging = Task.CompletedTask;
         }
 
@@ -307,83 +317,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         }
     }
 
-    private static Dictionary<string, long> FindAppliedOps(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
-    {
-        var found = new Dictionary<string, long>(StringComparer.Ordinal);
-        SqliteCommand command = commands.FindOps;
-        command.Parameters["$tenant"].Value = tenant;
-        foreach (Change[] chunk in changes.Chunk(LookupChunk))
-        {
-            command.Parameters["$opIds"].Value = JsonArray(chunk.Select(c => c.OpId));
-            using SqliteDataReader reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                found[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
-
-        return found;
-    }
-
-    private static Dictionary<(string, string), RecordState> FindRecords(WriterCommands commands, string tenant, IReadOnlyList<Change> changes)
-    {
-        var states = new Dictionary<(string, string), RecordState>();
-        SqliteCommand command = commands.FindRecords;
-        command.Parameters["$tenant"].Value = tenant;
-        foreach (Change[] chunk in changes.Chunk(LookupChunk))
-        {
-            var buffer = new ArrayBufferWriter<byte>(chunk.Length * 64);
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartArray();
-                foreach (Change change in chunk)
-                {
-                    json.WriteStartArray();
-                    json.WriteStringValue(change.Collection);
-                    json.WriteStringValue(change.Id);
-                    json.WriteEndArray();
-                }
-
-                json.WriteEndArray();
-            }
-
-            command.Parameters["$keys"].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            ReadRecords(command, states);
-        }
-
-        return states;
-    }
-
-    private static void ReadRecords(SqliteCommand command, Dictionary<(string, string), RecordState> states)
-    {
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            string collection = reader.GetString(0);
-            string id = reader.GetString(1);
-            RecordState state = StoredClocks.Read(
-                collection,
-                id,
-                reader.GetFieldValue<byte[]>(3),
-                ReadHlc(reader, 4),
-                reader.GetInt64(8),
-                reader.IsDBNull(5) ? default : reader.GetFieldValue<byte[]>(5),
-                ReadHlc(reader, 6),
-                ReadHlc(reader, 7),
-                reader.GetInt64(2));
-            if (!reader.IsDBNull(9))
-            {
-                foreach ((string field, CrdtStateMessage crdt) in CrdtJson.ReadStates(reader.GetFieldValue<byte[]>(9)))
-                {
-                    state.RestoreCrdt(field, CrdtValue.FromMessage(crdt));
-                }
-            }
-
-            states[(collection, id)] = state;
-        }
-    }
-
-    private static HlcTimestamp ReadHlc(SqliteDataReader reader, int ordinal) =>
+    internal static HlcTimestamp ReadHlc(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? default : HlcTimestamp.Parse(reader.GetString(ordinal));
 
     private static TenantRow ReadTenant(SqliteConnection connection, SqliteTransaction transaction, string tenant)

@@ -23,8 +23,7 @@ internal sealed class WriterCommands : IDisposable
 
     public WriterCommands(SqliteConnection connection)
     {
-        FindOps = Create(connection, SqliteStoreSql.FindOps, "$tenant", "$opIds");
-        FindRecords = Create(connection, SqliteStoreSql.FindRecords, "$tenant", "$keys");
+        Lookup = new RecordLookup(connection);
         _upsertRecord = new RawStatement(connection, SqliteStoreSql.UpsertRecord);
         _insertOp = new RawStatement(connection, SqliteStoreSql.InsertOp);
         _appendTextLog = new RawStatement(connection, SqliteStoreSql.AppendTextLog);
@@ -33,14 +32,11 @@ internal sealed class WriterCommands : IDisposable
         _writeTenant = Create(connection, SqliteStoreSql.WriteTenant, "$tenant", "$version", "$records", "$ops");
     }
 
-    public SqliteCommand FindOps { get; }
-
-    public SqliteCommand FindRecords { get; }
+    public RecordLookup Lookup { get; }
 
     public void Enlist(SqliteTransaction transaction)
     {
-        FindOps.Transaction = transaction;
-        FindRecords.Transaction = transaction;
+        Lookup.Enlist(transaction);
         _writeTenant.Transaction = transaction;
     }
 
@@ -113,8 +109,7 @@ internal sealed class WriterCommands : IDisposable
 
     public void Dispose()
     {
-        FindOps.Dispose();
-        FindRecords.Dispose();
+        Lookup.Dispose();
         _upsertRecord.Dispose();
         _insertOp.Dispose();
         _appendTextLog.Dispose();
@@ -153,7 +148,7 @@ internal sealed class WriterCommands : IDisposable
         return buffer[..length];
     }
 
-    private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
+    internal static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
     {
         SqliteCommand command = connection.CreateCommand();
         command.CommandText = sql;

@@ -211,24 +211,29 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
         var rejectMarked = new DelegateMerger((current, change) => change.OpId.StartsWith("bad", StringComparison.Ordinal)
             ? MergeDecision.Reject(SyncError.InvalidChange("marked"))
             : Lww.Merge(current, change));
-        Change put = Put("a", new { x = 1 }, Hlc(1), opId: "a-put");
+        Change earlier = Put("a", new { x = 0, z = 0 }, Hlc(1), opId: "a-earlier");
+        await store.ApplyAsync("t", [earlier], Lww);
+        Change put = Put("a", new { x = 1 }, Hlc(2), opId: "a-put");
         Change[] others = [.. Enumerable.Range(0, size - 2).Select(i => Put("o" + i, new { i }, Hlc(10 + i)))];
 
-        // After "a"'s last applied change come a rejected one and a replay: neither may hide the state before them.
+        // "a" is changed at both ends of the batch (a large one reads what is stored in several chunks,
+        // and must not take the stored "a" back once it has merged its own), then come a rejected change
+        // and replays, of this batch and of an earlier one: none may hide the state before them.
         IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(
             "t",
-            [put, .. others, Patch("a", new { y = 2 }, Hlc(2)), Patch("a", new { y = 3 }, Hlc(3), opId: "bad-1"), put],
+            [put, .. others, Patch("a", new { y = 2 }, Hlc(3)), Patch("a", new { y = 3 }, Hlc(4), opId: "bad-1"), put, earlier],
             rejectMarked);
 
-        Assert.Equal(ChangeOutcome.Applied(1), outcomes[0]);
-        Assert.Equal(ChangeOutcome.Applied(size), outcomes[size - 1]);
+        Assert.Equal(ChangeOutcome.Applied(2), outcomes[0]);
+        Assert.Equal(ChangeOutcome.Applied(size + 1), outcomes[size - 1]);
         Assert.Equal(ChangeStatus.Rejected, outcomes[size].Status);
-        Assert.Equal(ChangeOutcome.Duplicate(1), outcomes[size + 1]);
+        Assert.Equal(ChangeOutcome.Duplicate(2), outcomes[size + 1]);
+        Assert.Equal(ChangeOutcome.Duplicate(1), outcomes[size + 2]);
         RecordMessage a = await ReadOneAsync(store, "t", "a");
         Assert.Equal("{\"x\":1,\"y\":2}", a.Fields.ToString());
-        Assert.Equal(size, a.Version);
+        Assert.Equal(size + 1, a.Version);
         StoreMetadata meta = await store.ReadMetadataAsync("t");
-        Assert.Equal((size, size - 1L, (long)size), (meta.CurrentVersion, meta.Records, meta.AppliedOps));
+        Assert.Equal((size + 1, size - 1L, size + 1L), (meta.CurrentVersion, meta.Records, meta.AppliedOps));
     }
 
     [Fact]
