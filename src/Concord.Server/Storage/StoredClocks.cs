@@ -25,6 +25,11 @@ public static class StoredClocks
             return (HlcTimestamp.Max(state.Tombstone, state.Watermark), state.Version, null);
         }
 
+        if (state.TryGetSharedReading(out HlcTimestamp shared, out long sharedVersion))
+        {
+            return (shared, sharedVersion, null);
+        }
+
         (HlcTimestamp common, long commonVersion) = MostFrequent(state);
         int differing = 0;
         foreach (FieldState field in state.Fields.Values)

@@ -74,6 +74,9 @@ public sealed class RecordState
     /// <summary>The live fields. A CRDT field is here too, with its plain value and the reading of its latest operation.</summary>
     public IReadOnlyDictionary<string, FieldState> Fields => _fields;
 
+    /// <summary>The same fields, enumerated without an interface enumerator (every stored record is walked several times).</summary>
+    internal Dictionary<string, FieldState> FieldDictionary => _fields;
+
     /// <summary>The merge state of each live CRDT field.</summary>
     public IReadOnlyDictionary<string, CrdtValue> Crdt => _crdt ?? NoCrdt;
 
@@ -123,6 +126,33 @@ public sealed class RecordState
         }
 
         (_crdt ??= new Dictionary<string, CrdtValue>(StringComparer.Ordinal))[name] = value;
+    }
+
+    /// <summary>Whether every live field carries the same clock reading and version, as after a put, and which.</summary>
+    /// <example><code>
+    /// if (state.TryGetSharedReading(out HlcTimestamp hlc, out long version))
+    /// {
+    ///     // one reading stands for every field
+    /// }
+    /// </code></example>
+    public bool TryGetSharedReading(out HlcTimestamp hlc, out long version)
+    {
+        hlc = default;
+        version = 0;
+        bool first = true;
+        foreach (FieldState field in _fields.Values)
+        {
+            if (first)
+            {
+                (hlc, version, first) = (field.Hlc, field.Version, false);
+            }
+            else if (field.Version != version || field.Hlc != hlc)
+            {
+                return false;
+            }
+        }
+
+        return !first;
     }
 
     /// <summary>Gives the record <paramref name="version"/>, and every field changed since the last commit that version too.</summary>

@@ -138,7 +138,7 @@ public static class RecordStateJson
     private static Span<KeyValuePair<string, FieldState>> SortInto(RecordState state, KeyValuePair<string, FieldState>[] into)
     {
         int i = 0;
-        foreach (KeyValuePair<string, FieldState> field in state.Fields)
+        foreach (KeyValuePair<string, FieldState> field in state.FieldDictionary)
         {
             into[i++] = field;
         }
