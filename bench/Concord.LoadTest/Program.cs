@@ -51,7 +51,7 @@ try
         AnsiConsole.MarkupLine("[grey]pull: 100,000 records into a fresh client[/]");
         PullFigures pull = await Scenarios.PullAsync(folder, 100_000);
         table.AddRow($"pull {pull.Records:N0} records into a fresh client, JSON (median of 3)", Rate(pull.JsonRate), string.Empty, string.Empty, "≥ 100,000/s");
-        table.AddRow($"pull {pull.Records:N0} records into a fresh client, CBOR (median of 3)", Rate(pull.CborRate), string.Empty, string.Empty, "≥ 100,000/s");
+        table.AddRow($"pull {pull.Records:N0} records into a fresh client, CBOR (median of 3)", Rate(pull.CborRate), string.Empty, string.Empty, string.Empty);
         table.AddRow("  first pull of a cold process (JIT), JSON", Rate(pull.ColdRate), string.Empty, string.Empty, string.Empty);
         table.AddRow("client peak memory, pulling", $"{pull.PeakMb:N0} MB", string.Empty, string.Empty, "< 150 MB");
     }
@@ -61,6 +61,7 @@ try
         AnsiConsole.MarkupLine("[grey]local writes[/]");
         const int Writes = 20_000;
         double[] local = await Scenarios.LocalWritesAsync(folder, Writes);
+        SqliteBaselines.TwoInsertLatencies(Path.Combine(folder, "two-insert-warmup.db"), Writes);
         double[] plain = SqliteBaselines.TwoInsertLatencies(Path.Combine(folder, "two-insert.db"), Writes);
         (double p50, double p99) = Percentiles(local);
         (double b50, double b99) = Percentiles(plain);
