@@ -79,15 +79,17 @@ internal static class LocalSql
 
     public const string ReadView = "SELECT data FROM concord_view WHERE collection = $collection AND id = $id";
 
+    /// <summary>Bound by position: collection, id, view.</summary>
     public const string WriteLocalView = """
-        INSERT INTO concord_records(collection, id, has_local, local_view) VALUES ($collection, $id, 1, $view)
+        INSERT INTO concord_records(collection, id, has_local, local_view) VALUES (?1, ?2, 1, ?3)
         ON CONFLICT(collection, id) DO UPDATE SET has_local = 1, local_view = excluded.local_view
         """;
 
+    /// <summary>Bound by position: op id, collection, id, kind, fields, hlc, crdt, bytes.</summary>
     public const string AppendOutbox = """
         INSERT INTO concord_outbox(op_id, collection, id, kind, fields, hlc, base_version, crdt, bytes)
-        VALUES ($opId, $collection, $id, $kind, $fields, $hlc,
-                (SELECT base_version FROM concord_records WHERE collection = $collection AND id = $id AND base_fields IS NOT NULL), $crdt, $bytes)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                (SELECT base_version FROM concord_records WHERE collection = ?2 AND id = ?3 AND base_fields IS NOT NULL), ?7, ?8)
         """;
 
     public const string PeekOutbox = """
