@@ -42,10 +42,10 @@ internal sealed class RecordLookup : IDisposable
     /// Adds what is stored for <paramref name="changes"/> to <paramref name="appliedOps"/> and
     /// <paramref name="records"/>; entries already there are newer than the store's and are kept.
     /// </summary>
-    public void Load(string tenant, ReadOnlySpan<Change> changes, Dictionary<string, long> appliedOps, Dictionary<(string, string), RecordState> records)
+    public void Load(string tenant, Change[] changes, Dictionary<string, long> appliedOps, Dictionary<(string, string), RecordState> records)
     {
         _findOps.Parameters["$tenant"].Value = tenant;
-        _findOps.Parameters["$opIds"].Value = OpIdArray(changes);
+        _findOps.Parameters["$opIds"].Value = SqliteSyncStore.JsonArray(changes.Select(c => c.OpId));
         using (SqliteDataReader reader = _findOps.ExecuteReader())
         {
             while (reader.Read())
@@ -99,24 +99,7 @@ internal sealed class RecordLookup : IDisposable
         return state;
     }
 
-    private static string OpIdArray(ReadOnlySpan<Change> changes)
-    {
-        var buffer = new ArrayBufferWriter<byte>(changes.Length * 48);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (Change change in changes)
-            {
-                json.WriteStringValue(change.OpId);
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static string KeyArray(ReadOnlySpan<Change> changes)
+    private static string KeyArray(Change[] changes)
     {
         var buffer = new ArrayBufferWriter<byte>(changes.Length * 64);
         using (var json = new Utf8JsonWriter(buffer))

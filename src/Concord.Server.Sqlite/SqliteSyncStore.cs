@@ -398,7 +398,7 @@ public sealed class SqliteSyncStore : ISyncStore, IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static string JsonArray(IEnumerable<string> values)
+    internal static string JsonArray(IEnumerable<string> values)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
