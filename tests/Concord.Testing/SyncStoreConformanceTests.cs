@@ -344,6 +344,34 @@ public abstract class SyncStoreConformanceTests : IAsyncLifetime
         Assert.Contains("\"body\"", delta.Hlcs.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(BatchSizes))]
+    public async Task Every_text_edit_of_a_batch_reaches_the_delta_pulls(int size)
+    {
+        ISyncStore store = await OpenStoreAsync();
+        var writer = new Crdt.Text.ReplicatedText("w");
+        Change Edit(byte[] update, int ms) =>
+            new(NextOpId(), "docs", "d", ChangeKind.Patch, null, Hlc(ms, "w"), crdt: new Dictionary<string, Crdt.CrdtOperation> { ["body"] = Crdt.CrdtOperation.EditText(update) });
+        await store.ApplyAsync("t", [Edit(writer.Insert(0, "Hello"), 1)], Lww);
+        long cursor = (await store.ReadMetadataAsync("t")).CurrentVersion;
+        var reader = Crdt.Text.ReplicatedText.Decode(writer.EncodeState(), "r");
+
+        // Typing, one character per change, between puts of other records.
+        var batch = new List<Change>();
+        for (int i = 0; batch.Count < size; i++)
+        {
+            batch.Add(i % 8 == 0 && batch.Count < 48 * 8 ? Edit(writer.Insert(5 + (i / 8), "!"), 2 + i) : Put("o" + i, new { i }, Hlc(2 + i)));
+        }
+
+        await store.ApplyAsync("t", batch, Lww);
+
+        RecordPage page = await store.ReadPageAsync("t", new PageRequest(cursor, size + 10, null, Deltas: true));
+        RecordMessage delta = Assert.Single(page.Records, r => r.Id == "d");
+        reader.ApplyUpdate(delta.Crdt!["body"].Delta);
+        Assert.Equal(writer.ToString(), reader.ToString());
+        Assert.Equal(size + 1, (await store.ReadMetadataAsync("t")).CurrentVersion);
+    }
+
     [Fact]
     public async Task A_text_edit_older_than_a_put_is_not_sent_as_a_delta()
     {
