@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Concord.Clock;
-using Concord.Crdt;
 using Concord.Protocol;
 using Concord.Protocol.Json;
 using Concord.Records;

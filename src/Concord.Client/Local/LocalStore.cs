@@ -153,8 +153,8 @@ internal sealed class LocalStore : IAsyncDisposable
                 view = ViewOf(working);
             }
 
-            // Bound by position, the fields straight from their UTF-8: this is the whole cost of a local write
-            // beyond SQLite's own, and what the app waits for.
+            // Bound by position, the fields straight from their UTF-8: named parameters, and the fields turned
+            // into a string to be turned back into UTF-8, were a tenth of what the app waits for on a write.
             RawStatement write = _writeLocalView ??= new RawStatement(_connection, LocalSql.WriteLocalView);
             write.BindText(1, collection);
             write.BindText(2, id);
