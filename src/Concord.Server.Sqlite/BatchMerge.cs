@@ -14,17 +14,21 @@ namespace Concord.Server.Sqlite;
 /// statements: a pushing client waits for the longer of the two, not their sum. Only this merge reads
 /// and changes the records; the writer only sees finished rows.
 /// </summary>
-internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger, long version)
+internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, IChangeMerger merger, long startVersion)
 {
     private readonly Dictionary<string, long> _appliedOps = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), RecordState> _states = [];
+
+    // Stored records are at or below it, records this batch changed above it.
+    private readonly long _startVersion = startVersion;
+    private long _version = startVersion;
     private volatile bool _abandoned;
 
     /// <summary>Each change's outcome, complete once <see cref="Run"/> has returned.</summary>
     public ChangeOutcome[] Outcomes { get; } = new ChangeOutcome[changes.Count];
 
     /// <summary>The last version given out.</summary>
-    public long Version => version;
+    public long Version => _version;
 
     /// <summary>How many of the records written did not exist before.</summary>
     public long NewRecords { get; private set; }
@@ -43,7 +47,6 @@ internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, I
             var buffer = new ArrayBufferWriter<byte>(4096);
             using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
             Dictionary<(string, string), int> lastTouch = LastTouches();
-            var touched = new HashSet<(string, string)>();
             for (int i = 0; i < changes.Count && !_abandoned; i++)
             {
                 if (i % RecordLookup.Chunk == 0)
@@ -53,10 +56,12 @@ internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, I
 
                 Change change = changes[i];
                 var key = (change.Collection, change.Id);
-                AppliedChange step = Merge(i, change, key, touched);
+                AppliedChange step = Merge(i, change, key);
 
                 // A record changed several times in one batch is written once, at its last version.
-                StoredRow? row = lastTouch[key] == i && touched.Contains(key) ? StoredRow.From(_states[key], buffer, json) : null;
+                StoredRow? row = lastTouch[key] == i && _states.TryGetValue(key, out RecordState? last) && last.Version > _startVersion
+                    ? StoredRow.From(last, buffer, json)
+                    : null;
                 if (step.Version != 0 || row is not null)
                 {
                     steps.TryWrite(step with { Row = row });
@@ -71,7 +76,7 @@ internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, I
         }
     }
 
-    private AppliedChange Merge(int index, Change change, (string, string) key, HashSet<(string, string)> touched)
+    private AppliedChange Merge(int index, Change change, (string, string) key)
     {
         if (_appliedOps.TryGetValue(change.OpId, out long firstVersion))
         {
@@ -88,21 +93,20 @@ internal sealed class BatchMerge(string tenant, IReadOnlyList<Change> changes, I
             return new AppliedChange(change, 0, false, false, null);
         }
 
-        merged.CommitVersion(++version);
+        merged.CommitVersion(++_version);
         if (!existed)
         {
             NewRecords++;
         }
 
         _states[key] = merged;
-        touched.Add(key);
-        _appliedOps[change.OpId] = version;
-        Outcomes[index] = ChangeOutcome.Applied(version, decision.Conflict);
+        _appliedOps[change.OpId] = _version;
+        Outcomes[index] = ChangeOutcome.Applied(_version, decision.Conflict);
 
         // A put or a delete starts the record's text over; a record that had no text field has no log to clear.
         bool clearsText = change.Kind != ChangeKind.Patch && hadText;
         bool logsText = change.Crdt.Count != 0 && merged.Admits(change.Hlc);
-        return new AppliedChange(change, version, clearsText, logsText, null);
+        return new AppliedChange(change, _version, clearsText, logsText, null);
     }
 
     private void Load(RecordLookup lookup, int start)
