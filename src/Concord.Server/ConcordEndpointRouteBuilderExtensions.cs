@@ -1,4 +1,5 @@
 using Concord.Server.Endpoints;
+using Concord.Server.Realtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,8 +13,8 @@ public static class ConcordEndpointRouteBuilderExtensions
     private static readonly string[] OtherThanGet = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
     /// <summary>
-    /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c> and <c>GET stats</c> under <paramref name="basePath"/>;
-    /// anything else under it answers a <c>SYNC:*</c> error.
+    /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c>, <c>GET stats</c>, the WebSocket <c>GET ws</c> and the
+    /// server-sent events <c>GET events</c> under <paramref name="basePath"/>; anything else under it answers a <c>SYNC:*</c> error.
     /// </summary>
     /// <example><code>
     /// var app = builder.Build();
@@ -27,10 +28,19 @@ public static class ConcordEndpointRouteBuilderExtensions
         group.MapPost("/pull", SyncEndpoints.PullAsync);
         group.MapGet("/sync.json", SyncEndpoints.DescribeAsync);
         group.MapGet("/stats", SyncEndpoints.StatsAsync);
+
+        // The WebSocket middleware only for this endpoint, so that the app need not add it to its own pipeline.
+        IApplicationBuilder webSocket = endpoints.CreateApplicationBuilder();
+        webSocket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        webSocket.Run(RealtimeEndpoints.WebSocketAsync);
+        group.MapGet("/ws", webSocket.Build());
+        group.MapGet("/events", RealtimeEndpoints.EventsAsync);
         group.MapMethods("/push", OtherThanPost, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/pull", OtherThanPost, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/sync.json", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/stats", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapMethods("/ws", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
+        group.MapMethods("/events", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapFallback(SyncEndpoints.NotFoundAsync);
         return group;
     }

@@ -32,6 +32,9 @@ public sealed class ConcordServerOptions
     /// <summary>Whether changes to collections that were not declared with <see cref="Collection"/> are accepted. True by default.</summary>
     public bool AllowUndeclaredCollections { get; set; } = true;
 
+    /// <summary>WebSocket and event stream settings.</summary>
+    public Realtime.RealtimeOptions Realtime { get; set; } = new();
+
     /// <summary>The declared collections.</summary>
     public IReadOnlyDictionary<string, CollectionOptions> Collections => _collections;
 
@@ -60,6 +63,8 @@ public sealed class ConcordServerOptions
         ArgumentNullException.ThrowIfNull(Limits);
         Limits.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClockDrift, TimeSpan.Zero, nameof(MaxClockDrift));
+        ArgumentNullException.ThrowIfNull(Realtime);
+        Realtime.Validate();
         if (!HlcTimestamp.IsValidNodeId(NodeId))
         {
             throw new ArgumentException("NodeId must be a valid clock node id.", nameof(NodeId));

@@ -17,6 +17,24 @@ internal static partial class ConcordServerLog
     [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Bad request on {Path}: {Code}")]
     public static partial void BadRequest(ILogger logger, string path, string code);
 
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Connection {ConnectionId} opened over {Transport} ({Subprotocol}) for tenant {Tenant}")]
+    public static partial void Connected(ILogger logger, long connectionId, string transport, string subprotocol, string tenant);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Connection {ConnectionId} over {Transport} closed: {Reason}")]
+    public static partial void Disconnected(ILogger logger, long connectionId, string transport, string reason);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Connection {ConnectionId} disconnected: {Reason}")]
+    public static partial void Dropped(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a bad frame: {Code}")]
+    public static partial void BadFrame(ILogger logger, long connectionId, string code);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "Fan-out for a tenant could not read its changes; its connections were poked instead")]
+    public static partial void FanOutFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Information, Message = "WebSocket upgrade refused: {Code}")]
+    public static partial void UpgradeRefused(ILogger logger, string code);
+
     [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string path);
 }

@@ -95,12 +95,15 @@ internal static class ProtocolExchange
             return true;
         }
 
-        error = SyncError.Create(
-            SyncErrorCodes.UnsupportedProtocol,
-            $"This server speaks protocol version {string.Join(", ", SupportedVersions)}.",
-            new Dictionary<string, object> { ["supported"] = SupportedVersions.ToArray() });
+        error = Unsupported();
         return false;
     }
+
+    /// <summary>The answer to a client that speaks no version this server does.</summary>
+    public static SyncError Unsupported() => SyncError.Create(
+        SyncErrorCodes.UnsupportedProtocol,
+        $"This server speaks protocol version {string.Join(", ", SupportedVersions)}.",
+        new Dictionary<string, object> { ["supported"] = SupportedVersions.ToArray() });
 
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Concord.Server");

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Concord.Errors;
 using Concord.Protocol;
+using Concord.Server.Diagnostics;
 using Concord.Server.Storage;
 using Concord.Server.Sync;
 using Microsoft.AspNetCore.Http;
@@ -19,9 +21,14 @@ internal static class SyncEndpoints
             return;
         }
 
+        long started = Stopwatch.GetTimestamp();
         PushHandler handler = ctx.RequestServices.GetRequiredService<PushHandler>();
         (PushResponse? response, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
+        if (response is not null)
+        {
+            ctx.RequestServices.GetRequiredService<ConcordServerMetrics>().PushAnswered("http", response, started);
+        }
     });
 
     public static Task PullAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
@@ -32,9 +39,14 @@ internal static class SyncEndpoints
             return;
         }
 
+        long started = Stopwatch.GetTimestamp();
         PullHandler handler = ctx.RequestServices.GetRequiredService<PullHandler>();
-        (PullResponse? response, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
+        (PullResponse? response, _, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
+        if (response is not null)
+        {
+            ctx.RequestServices.GetRequiredService<ConcordServerMetrics>().PullAnswered("http", response, started);
+        }
     });
 
     public static Task DescribeAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
@@ -79,7 +91,8 @@ internal static class SyncEndpoints
     public static Task MethodNotAllowedAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
         ProtocolExchange.FailAsync(ctx, codec, SyncError.BadRequest($"{ctx.Request.Method} is not allowed here."), StatusCodes.Status405MethodNotAllowed));
 
-    private static string Tenant(HttpContext context) =>
+    /// <summary>The tenant a request belongs to.</summary>
+    public static string Tenant(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value.DefaultTenant;
 
     private static Task RespondAsync<T>(HttpContext context, Protocol.IProtocolCodec codec, T? response, SyncError? error)

@@ -12,18 +12,19 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
 {
     private readonly ProtocolLimits _limits = options.Value.Limits;
 
-    public async ValueTask<(PullResponse? Response, SyncError? Error)> HandleAsync(string tenant, PullRequest request, CancellationToken cancellationToken)
+    /// <returns>The answer and the version its cursor reached, or the error to answer instead.</returns>
+    public async ValueTask<(PullResponse? Response, long Version, SyncError? Error)> HandleAsync(string tenant, PullRequest request, CancellationToken cancellationToken)
     {
         if (!TryReadRequest(tenant, request, out long after, out int limit, out IReadOnlyList<string>? collections, out SyncError? error))
         {
-            return (null, error);
+            return (null, 0, error);
         }
 
         RecordPage page = await store.ReadPageAsync(tenant, new PageRequest(after, limit, collections, request.Deltas == true && after > 0), cancellationToken).ConfigureAwait(false);
         if (after > page.SnapshotVersion)
         {
             // The store is behind the client: restored from an older backup, say. Resyncing is the only safe answer.
-            return (null, Stale("The cursor is ahead of this store; pull again from a null cursor."));
+            return (null, 0, Stale("The cursor is ahead of this store; pull again from a null cursor."));
         }
 
         // Another node, or this one before a restart, may have stored readings this clock has not seen;
@@ -36,7 +37,7 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
             Cursor = SyncCursor.For(store.Epoch, tenant, next).ToString(),
             HasMore = page.HasMore,
             Hlc = clock.Now().ToString(),
-        }, null);
+        }, next, null);
     }
 
     private bool TryReadRequest(string tenant, PullRequest request, out long after, out int limit, out IReadOnlyList<string>? collections, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)

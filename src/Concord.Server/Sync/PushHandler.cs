@@ -4,6 +4,7 @@ using Concord.Protocol;
 using Concord.Records;
 using Concord.Server.Diagnostics;
 using Concord.Server.Merging;
+using Concord.Server.Realtime;
 using Concord.Server.Storage;
 using Concord.Validation;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed class PushHandler(
     IChangeMerger merger,
     HybridLogicalClock clock,
     IOptions<ConcordServerOptions> options,
+    ChangeFeed feed,
     ILogger<PushHandler> logger)
 {
     /// <summary>Below this many changes per core, handing work to other threads costs more than it saves.</summary>
@@ -50,6 +52,7 @@ internal sealed class PushHandler(
         }
 
         int applied = 0, duplicates = 0;
+        long reached = 0;
         if (accepted.Count > 0)
         {
             IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(tenant, accepted, merger, cancellationToken).ConfigureAwait(false);
@@ -59,6 +62,7 @@ internal sealed class PushHandler(
                 if (outcome.Status == ChangeStatus.Applied)
                 {
                     applied++;
+                    reached = Math.Max(reached, outcome.Version);
                     clock.Observe(accepted[k].Hlc);
                 }
                 else if (outcome.Status == ChangeStatus.Duplicate)
@@ -68,6 +72,11 @@ internal sealed class PushHandler(
 
                 results[acceptedAt[k]] = Result(accepted[k].OpId, outcome);
             }
+        }
+
+        if (applied > 0)
+        {
+            feed.Publish(tenant, reached);
         }
 
         ConcordServerLog.PushApplied(logger, messages.Count, request.ClientId, applied, duplicates, messages.Count - applied - duplicates);

@@ -54,6 +54,10 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
                 Type t when t == typeof(PullRequest) => ReadPullRequest(reader),
                 Type t when t == typeof(PullResponse) => ReadPullResponse(reader),
                 Type t when t == typeof(ErrorResponse) => ReadErrorResponse(reader),
+                Type t when t == typeof(Realtime.ChangesMessage) => ReadChanges(reader),
+                Type t when t == typeof(Realtime.HelloMessage) => ReadHello(reader),
+                Type t when t == typeof(Realtime.WelcomeMessage) => ReadWelcome(reader),
+                Type t when t == typeof(Realtime.PokeMessage) => ReadPoke(reader),
                 _ => ReadViaJson<T>(reader),
             };
             reader.End();
@@ -74,23 +78,38 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
-        CborWriter cbor = _writers.TryTake(out CborWriter? pooled) ? pooled : new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+        CborWriter cbor = RentWriter();
         try
         {
-            Encode(message, new CborMessageWriter(cbor), output);
+            WriteBody(new CborMessageWriter(cbor), message);
+            CopyTo(cbor, output);
         }
         finally
         {
-            if (cbor.BytesWritten <= MaxPooledBytes && _writers.Count < Environment.ProcessorCount * 2)
-            {
-                cbor.Reset();
-                _writers.Add(cbor);
-            }
+            ReturnWriter(cbor);
         }
     }
 
-    private void Encode<T>(T message, CborMessageWriter writer, IBufferWriter<byte> output)
-        where T : class
+    private CborWriter RentWriter() =>
+        _writers.TryTake(out CborWriter? pooled) ? pooled : new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+
+    private void ReturnWriter(CborWriter cbor)
+    {
+        if (cbor.BytesWritten <= MaxPooledBytes && _writers.Count < Environment.ProcessorCount * 2)
+        {
+            cbor.Reset();
+            _writers.Add(cbor);
+        }
+    }
+
+    private static void CopyTo(CborWriter cbor, IBufferWriter<byte> output)
+    {
+        int length = cbor.BytesWritten;
+        cbor.Encode(output.GetSpan(length));
+        output.Advance(length);
+    }
+
+    private void WriteBody(CborMessageWriter writer, object message)
     {
         switch (message)
         {
@@ -109,14 +128,22 @@ public sealed partial class CborProtocolCodec : IProtocolCodec
             case ErrorResponse failure:
                 Write(writer, failure);
                 break;
+            case Realtime.ChangesMessage changes:
+                Write(writer, changes);
+                break;
+            case Realtime.HelloMessage hello:
+                Write(writer, hello);
+                break;
+            case Realtime.WelcomeMessage welcome:
+                Write(writer, welcome);
+                break;
+            case Realtime.PokeMessage poke:
+                Write(writer, poke);
+                break;
             default:
                 writer.Json(RawJsonValue.FromValidatedUtf8(_json.EncodeToArray(message)));
                 break;
         }
-
-        int length = writer.Writer.BytesWritten;
-        writer.Writer.Encode(output.GetSpan(length));
-        output.Advance(length);
     }
 
     /// <summary>Encodes one message into a new array.</summary>

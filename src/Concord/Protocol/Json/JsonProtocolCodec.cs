@@ -82,6 +82,10 @@ public sealed class JsonProtocolCodec : IProtocolCodec
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Encodes a message whose type is known only at run time.</summary>
+    internal byte[] EncodeToArray(object message) =>
+        JsonSerializer.SerializeToUtf8Bytes(message, _context.GetTypeInfo(message.GetType()) ?? throw new NotSupportedException($"{message.GetType().Name} is not a protocol message."));
+
     private JsonTypeInfo<T> TypeInfo<T>() =>
         _context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
         ?? throw new NotSupportedException($"{typeof(T).Name} is not a protocol message.");

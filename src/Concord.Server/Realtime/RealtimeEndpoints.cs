@@ -1,0 +1,70 @@
+using System.Net.WebSockets;
+using Concord.Errors;
+using Concord.Protocol;
+using Concord.Protocol.Realtime;
+using Concord.Server.Diagnostics;
+using Concord.Server.Endpoints;
+using Concord.Server.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Concord.Server.Realtime;
+
+/// <summary>The realtime handlers: <c>GET {base}/ws</c> (WebSocket) and <c>GET {base}/events</c> (server-sent events).</summary>
+internal static class RealtimeEndpoints
+{
+    public static Task WebSocketAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
+    {
+        if (!ctx.WebSockets.IsWebSocketRequest)
+        {
+            await ProtocolExchange.FailAsync(ctx, codec, SyncError.BadRequest($"This endpoint takes a WebSocket upgrade, with subprotocol {string.Join(" or ", RealtimeFrameCodecs.Subprotocols)}.")).ConfigureAwait(false);
+            return;
+        }
+
+        RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
+        IList<string> requested = ctx.WebSockets.WebSocketRequestedProtocols;
+        string? subprotocol = requested.FirstOrDefault(p => RealtimeFrameCodecs.Subprotocols.Contains(p, StringComparer.Ordinal));
+        if (requested.Count > 0 && subprotocol is null)
+        {
+            SyncError unsupported = SyncError.Create(
+                SyncErrorCodes.UnsupportedProtocol,
+                $"This server speaks the subprotocols {string.Join(", ", RealtimeFrameCodecs.Subprotocols)}.",
+                new Dictionary<string, object> { ["supported"] = RealtimeFrameCodecs.Subprotocols.ToArray() });
+            ConcordServerLog.UpgradeRefused(realtime.Logger, unsupported.Code);
+            await ProtocolExchange.FailAsync(ctx, codec, unsupported).ConfigureAwait(false);
+            return;
+        }
+
+        // No subprotocol asked for: JSON, answered without naming one, as RFC 6455 requires.
+        IRealtimeFrameCodec frames = subprotocol == CborFrameCodec.Name ? realtime.Cbor : realtime.Json;
+        WebSocket socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = subprotocol,
+
+            // Heartbeats are the protocol's own ping frames, checked by one timer for every connection.
+            KeepAliveInterval = TimeSpan.Zero,
+        }).ConfigureAwait(false);
+        using (socket)
+        {
+            var connection = new WebSocketConnection(
+                realtime.NextConnectionId(),
+                SyncEndpoints.Tenant(ctx),
+                socket,
+                frames,
+                realtime,
+                ctx.RequestServices.GetRequiredService<ChangeFeed>(),
+                ctx.RequestServices.GetRequiredService<PushHandler>(),
+                ctx.RequestServices.GetRequiredService<PullHandler>());
+            ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
+            await connection.RunAsync(ctx.RequestAborted).ConfigureAwait(false);
+        }
+    });
+
+    public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, _) =>
+    {
+        RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
+        var connection = new EventStreamConnection(realtime.NextConnectionId(), SyncEndpoints.Tenant(ctx), ctx, realtime);
+        ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
+        await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
+    });
+}
