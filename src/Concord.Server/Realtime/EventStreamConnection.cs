@@ -48,7 +48,7 @@ internal sealed class EventStreamConnection : RealtimeConnection
 
             // The first poke says where the tenant is, so a client that reconnects pulls at once.
             Poke(version);
-            await Closed.ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, Aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -85,5 +85,9 @@ internal sealed class EventStreamConnection : RealtimeConnection
         return OutgoingFrame.Owned(buffer);
     }
 
-    protected override void Abort(CloseReason reason) => _http.Abort();
+    protected override void Abort(CloseReason reason)
+    {
+        _http.Abort();
+        Finish(reason);
+    }
 }

@@ -16,6 +16,7 @@ internal abstract class RealtimeConnection
     private Queue<OutgoingFrame>? _queue;
     private bool _sending;
     private bool _closing;
+    private CloseReason? _closeReason;
     private long _pendingPoke = -1;
     private long _sendStarted;
     private long _lastSent;
@@ -130,7 +131,10 @@ internal abstract class RealtimeConnection
         _ = SendLoopAsync(EncodePoke(version));
     }
 
-    /// <summary>Closes the connection from this side; the first reason given is the one logged.</summary>
+    /// <summary>
+    /// Closes the connection from this side; the first reason given is the one logged. A reason with a close status
+    /// lets what is queued go first; one without cuts the connection at once.
+    /// </summary>
     public void Close(CloseReason reason, bool dropped = false)
     {
         lock (_sendGate)
@@ -141,30 +145,30 @@ internal abstract class RealtimeConnection
             }
 
             _closing = true;
+            _closeReason = reason;
         }
 
-        // Outside the lock: cancelling runs the callbacks of whatever waits on the token.
-        _aborted.Cancel();
         if (dropped)
         {
             ConcordServerLog.Dropped(Context.Logger, Id, reason.Text);
         }
 
-        Abort(reason);
-        Finish(reason);
-    }
-
-    /// <summary>Called once the connection has ended, whichever side ended it.</summary>
-    protected void Finish(CloseReason reason)
-    {
-        if (!_closed.TrySetResult(reason))
+        // Outside the lock: cancelling runs the callbacks of whatever waits on the token.
+        if (reason.Status is null)
         {
-            return;
+            _aborted.Cancel();
         }
 
+        Abort(reason);
+    }
+
+    /// <summary>Called once the connection has ended, whichever side ended it; a reason given to <see cref="Close"/> wins.</summary>
+    protected void Finish(CloseReason reason)
+    {
         lock (_sendGate)
         {
             _closing = true;
+            reason = _closeReason ?? reason;
             while (_queue?.TryDequeue(out OutgoingFrame waiting) == true)
             {
                 waiting.Release();
@@ -176,6 +180,7 @@ internal abstract class RealtimeConnection
         }
 
         _aborted.Cancel();
+        _closed.TrySetResult(reason);
     }
 
     /// <summary>Completes once everything queued has been sent (or the connection has closed).</summary>
@@ -191,7 +196,7 @@ internal abstract class RealtimeConnection
 
     protected abstract OutgoingFrame EncodePoke(long version);
 
-    /// <summary>Tears the transport down without waiting for the client.</summary>
+    /// <summary>Ends the transport: with a close handshake when <paramref name="reason"/> has a status, at once otherwise.</summary>
     protected abstract void Abort(CloseReason reason);
 
     private async Task SendLoopAsync(OutgoingFrame frame)

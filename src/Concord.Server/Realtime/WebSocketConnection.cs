@@ -80,7 +80,17 @@ internal sealed class WebSocketConnection : RealtimeConnection
 
     protected override OutgoingFrame EncodePoke(long version) => Encode(new RealtimeFrame(FrameTypes.Poke, null, new PokeMessage { Version = version }));
 
-    protected override void Abort(CloseReason reason) => _socket.Abort();
+    protected override void Abort(CloseReason reason)
+    {
+        if (reason.Status is { } status)
+        {
+            _ = CloseGracefullyAsync(status, reason);
+        }
+        else
+        {
+            _socket.Abort();
+        }
+    }
 
     /// <returns>Why the loop ended, when this side ended it.</returns>
     private async Task<CloseReason?> ReceiveLoopAsync()
@@ -88,10 +98,11 @@ internal sealed class WebSocketConnection : RealtimeConnection
         while (true)
         {
             // Wait for the next message without holding a buffer: an idle connection then costs no receive memory.
-            ValueWebSocketReceiveResult head = await _socket.ReceiveAsync(Memory<byte>.Empty, Aborted).ConfigureAwait(false);
+            // No token: cancelling a receive aborts the socket, and a close from this side must still let the client answer it.
+            ValueWebSocketReceiveResult head = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
             if (head.MessageType == WebSocketMessageType.Close)
             {
-                await CloseAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+                await AnswerCloseAsync().ConfigureAwait(false);
                 return null;
             }
 
@@ -99,10 +110,10 @@ internal sealed class WebSocketConnection : RealtimeConnection
             bool ended = head.EndOfMessage;
             while (!ended)
             {
-                ValueWebSocketReceiveResult part = await _socket.ReceiveAsync(message.GetMemory(16 * 1024), Aborted).ConfigureAwait(false);
+                ValueWebSocketReceiveResult part = await _socket.ReceiveAsync(message.GetMemory(16 * 1024), CancellationToken.None).ConfigureAwait(false);
                 if (part.MessageType == WebSocketMessageType.Close)
                 {
-                    await CloseAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+                    await AnswerCloseAsync().ConfigureAwait(false);
                     return null;
                 }
 
@@ -278,9 +289,29 @@ internal sealed class WebSocketConnection : RealtimeConnection
             await WhenSentAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
             await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException)
         {
             // The client is gone already.
+        }
+    }
+
+    /// <summary>The client sent its close: answer it, unless this side had started the handshake.</summary>
+    private Task AnswerCloseAsync() =>
+        _socket.State == WebSocketState.CloseReceived
+            ? CloseAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null)
+            : Task.CompletedTask;
+
+    /// <summary>Sends the close frame, waits a little for the client's answer, and cuts the connection if none comes.</summary>
+    private async Task CloseGracefullyAsync(WebSocketCloseStatus status, CloseReason reason)
+    {
+        await CloseAsync(status, reason.Tag).ConfigureAwait(false);
+        try
+        {
+            await Closed.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _socket.Abort();
         }
     }
 
