@@ -50,9 +50,9 @@ public sealed class ConcordClient : IAsyncDisposable
         _store = store;
         _clock = clock;
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
-        if (options.Transport is not null || options.ServerUrl is not null)
+        if (options.ServerUrl is not null)
         {
-            if (options.Transport is null && options.HttpClient is null)
+            if (options.HttpClient is null)
             {
                 _ownedHttp = new HttpClient();
             }
@@ -60,7 +60,7 @@ public sealed class ConcordClient : IAsyncDisposable
             Protocol.IProtocolCodec codec = options.Encoding == ProtocolEncoding.Cbor
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
-            _transport = options.Transport ?? new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
+            _transport = new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
             _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
             _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
         }

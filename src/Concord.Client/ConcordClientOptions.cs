@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Concord.Client.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Concord.Client;
@@ -23,8 +22,17 @@ public sealed record ConcordClientOptions
     /// <summary>The HTTP client to reach <see cref="ServerUrl"/> with; the caller keeps ownership. A new one when null.</summary>
     public HttpClient? HttpClient { get; init; }
 
-    /// <summary>A transport to use instead of HTTP to <see cref="ServerUrl"/>.</summary>
-    public ISyncTransport? Transport { get; init; }
+    /// <summary>How the client reaches the server: a WebSocket with HTTP and server-sent events as the fallback (default), or only one of them.</summary>
+    public SyncTransportMode Transport { get; init; } = SyncTransportMode.Automatic;
+
+    /// <summary>How often the client pings over a WebSocket; a server silent for two intervals is taken for gone. 30 seconds by default.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long opening a connection may take before the client tries again (or, for a WebSocket upgrade that hangs, falls back to HTTP).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the client's meter (<c>Concord.Client</c>) comes from; the client makes its own when null.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>How messages travel: JSON (default) or CBOR, which is smaller.</summary>
     public ProtocolEncoding Encoding { get; init; } = ProtocolEncoding.Json;
@@ -38,7 +46,7 @@ public sealed record ConcordClientOptions
     /// <summary>Records asked for in one pull page.</summary>
     public int PullPageSize { get; init; } = 1000;
 
-    /// <summary>How often the background loop syncs when nothing local prompts it.</summary>
+    /// <summary>How often the background loop syncs when nothing prompts it and the server sends no pokes (no WebSocket, no event stream).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>First retry delay after a failed round; it doubles up to <see cref="MaxBackoff"/>, with jitter.</summary>
@@ -70,6 +78,8 @@ public sealed record ConcordClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinBackoff, TimeSpan.Zero, nameof(MinBackoff));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackoff, MinBackoff, nameof(MaxBackoff));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero, nameof(HeartbeatInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         if (Collections is not null && Collections.Any(c => !Validation.NameRules.IsValidCollectionName(c)))
         {
             throw new ArgumentException("Collections must hold valid collection names.", nameof(Collections));

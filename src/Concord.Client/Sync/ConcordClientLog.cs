@@ -20,6 +20,21 @@ internal static partial class ConcordClientLog
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Cursor stale; resyncing from a fresh snapshot")]
     public static partial void Resync(ILogger logger);
 
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Connected over {Transport} (server version {Version})")]
+    public static partial void Connected(ILogger logger, string transport, long version);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Connection lost or refused: {Kind}: {Reason}")]
+    public static partial void LinkFailed(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Debug, Message = "Reconnecting in {DelayMs} ms")]
+    public static partial void Reconnecting(ILogger logger, long delayMs);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "WebSocket upgrade refused ({Status}); using HTTP with server-sent events, and trying the WebSocket again later")]
+    public static partial void WebSocketRefused(ILogger logger, int status);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "The server offers no event stream ({Status}); polling")]
+    public static partial void EventStreamUnavailable(ILogger logger, int status);
+
     [LoggerMessage(EventId = 3900, Level = LogLevel.Error, Message = "Sync loop failed unexpectedly")]
     public static partial void Unexpected(ILogger logger, Exception exception);
 }

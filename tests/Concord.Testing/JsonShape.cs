@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Concord.Clock;
 
-namespace Concord.Server.Tests;
+namespace Concord.Testing;
 
 /// <summary>
 /// Compares an actual JSON answer with a documented one in which <c>"&lt;hlc&gt;"</c>, <c>"&lt;cursor&gt;"</c>
 /// and <c>"&lt;any&gt;"</c> stand for values that differ from run to run.
 /// </summary>
-internal static class JsonShape
+public static class JsonShape
 {
     public static void AssertMatches(JsonElement expected, JsonElement actual, string path, Action<string> sawCursor)
     {

@@ -1,0 +1,233 @@
+using Concord.Client.Sync;
+using Concord.Protocol;
+using Concord.Protocol.Realtime;
+using Microsoft.Extensions.Logging;
+
+namespace Concord.Client.Transport;
+
+/// <summary>
+/// Keeps a connection to the server: a WebSocket when the transport mode allows one, otherwise HTTP with server-sent
+/// events for pokes (or polling where neither gets through), retrying the WebSocket in the background. Reconnects
+/// with exponential backoff and full jitter, reset by every connection the server welcomes.
+/// </summary>
+internal sealed class ServerLink : IAsyncDisposable
+{
+    private readonly ConcordClientOptions _options;
+    private readonly HttpClient _http;
+    private readonly HttpSyncTransport _requests;
+    private readonly IRealtimeFrameCodec _frames;
+    private readonly Func<CancellationToken, Task<HelloMessage>> _hello;
+    private readonly ILinkEvents _events;
+    private readonly ILogger _logger;
+    private readonly ClientMetrics _metrics;
+    private readonly Uri _webSocket;
+    private readonly Uri _eventStream;
+    private readonly Random _jitter = new();
+    private WebSocketSession? _session;
+    private CancellationTokenSource? _stop;
+    private Task _running = Task.CompletedTask;
+
+    public ServerLink(ConcordClientOptions options, HttpClient http, IProtocolCodec codec, Func<CancellationToken, Task<HelloMessage>> hello, ILinkEvents events, ILogger logger, ClientMetrics metrics)
+    {
+        _options = options;
+        _http = http;
+        _hello = hello;
+        _events = events;
+        _logger = logger;
+        _metrics = metrics;
+        Uri root = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
+        _requests = new HttpSyncTransport(http, root, codec);
+        _frames = RealtimeFrameCodecs.Create(options.Encoding == ProtocolEncoding.Cbor ? CborFrameCodec.Name : JsonFrameCodec.Name, new ProtocolLimits())!;
+        _webSocket = new UriBuilder(new Uri(root, "ws")) { Scheme = root.Scheme == "https" ? "wss" : "ws" }.Uri;
+        _eventStream = new Uri(root, "events");
+    }
+
+    /// <summary>Where pushes and pulls go now: the WebSocket while one is open, HTTP otherwise.</summary>
+    public ISyncTransport Transport => Volatile.Read(ref _session) ?? (ISyncTransport)_requests;
+
+    /// <summary>Whether the server tells this client about changes (WebSocket or event stream), so it need not poll.</summary>
+    public bool IsRealtime { get; private set; }
+
+    /// <summary>Takes the next records frame the WebSocket delivered, if any.</summary>
+    public bool TryTakeChanges(out ChangesMessage changes)
+    {
+        changes = null!;
+        return Volatile.Read(ref _session) is { } session && session.TryTakeChanges(out changes);
+    }
+
+    public void Start()
+    {
+        if (_stop is not null)
+        {
+            return;
+        }
+
+        _stop = new CancellationTokenSource();
+        CancellationToken token = _stop.Token;
+        _running = Task.Run(() => RunAsync(token), CancellationToken.None);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stop is null)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        _stop.Dispose();
+        _stop = null;
+        IsRealtime = false;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        int failures = 0;
+        bool webSocketBlocked = false;
+        long webSocketRetryAt = 0;
+        TimeProvider time = _options.TimeProvider;
+        while (!stop.IsCancellationRequested)
+        {
+            bool welcomed = false;
+            try
+            {
+                if (_options.Transport != SyncTransportMode.Http && (!webSocketBlocked || time.GetTimestamp() >= webSocketRetryAt))
+                {
+                    welcomed = await RunWebSocketAsync(stop).ConfigureAwait(false);
+                    webSocketBlocked = false;
+                }
+                else
+                {
+                    TimeSpan window = _options.Transport == SyncTransportMode.Automatic
+                        ? time.GetElapsedTime(time.GetTimestamp(), webSocketRetryAt)
+                        : Timeout.InfiniteTimeSpan;
+                    welcomed = await RunEventStreamAsync(window, stop).ConfigureAwait(false);
+                    if (_options.Transport == SyncTransportMode.Automatic && time.GetTimestamp() >= webSocketRetryAt)
+                    {
+                        // Time to try the WebSocket again; HTTP was fine meanwhile, so no backoff.
+                        continue;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (WebSocketUpgradeRefusedException ex) when (_options.Transport == SyncTransportMode.Automatic)
+            {
+                ConcordClientLog.WebSocketRefused(_logger, ex.Status);
+                webSocketBlocked = true;
+                webSocketRetryAt = time.GetTimestamp() + (long)(_options.MaxBackoff.TotalSeconds * time.TimestampFrequency);
+                continue;
+            }
+            catch (Exception ex)
+            {
+                ConcordClientLog.LinkFailed(_logger, ex.GetType().Name, ex.Message);
+            }
+
+            // A connection the server accepted was a healthy one: the next retry starts from the shortest delay.
+            failures = welcomed ? 0 : failures;
+            _events.Lost();
+            _metrics.Reconnecting();
+            TimeSpan delay = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
+            ConcordClientLog.Reconnecting(_logger, (long)delay.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(delay, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One WebSocket session, from hello until it ends.</summary>
+    /// <returns>True: the server welcomed it (and it has ended since).</returns>
+    private async Task<bool> RunWebSocketAsync(CancellationToken stop)
+    {
+        HelloMessage hello = await _hello(stop).ConfigureAwait(false);
+        WebSocketSession session = await WebSocketSession.ConnectAsync(
+            _webSocket,
+            _frames,
+            hello,
+            _events,
+            _options.TimeProvider,
+            _options.HeartbeatInterval,
+            _options.ConnectTimeout,
+            stop).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            ConcordClientLog.Connected(_logger, "websocket", session.Welcome.Version);
+            Volatile.Write(ref _session, session);
+            IsRealtime = true;
+            try
+            {
+                _events.Connected(realtime: true);
+                await session.Completion.WaitAsync(stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                IsRealtime = false;
+                Volatile.Write(ref _session, null);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// HTTP with an event stream for pokes, for at most <paramref name="window"/>; polling while the server offers no
+    /// stream.
+    /// </summary>
+    /// <returns>True: the stream was open (and has ended since).</returns>
+    private async Task<bool> RunEventStreamAsync(TimeSpan window, CancellationToken stop)
+    {
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (window != Timeout.InfiniteTimeSpan)
+        {
+            open.CancelAfter(window > TimeSpan.Zero ? window : TimeSpan.Zero);
+        }
+
+        bool opened = false;
+        try
+        {
+            try
+            {
+                await EventStreamListener.RunAsync(
+                    _http,
+                    _eventStream,
+                    _events,
+                    () =>
+                    {
+                        ConcordClientLog.Connected(_logger, "sse", -1);
+                        opened = true;
+                        IsRealtime = true;
+                        _events.Connected(realtime: true);
+                    },
+                    _options.HeartbeatInterval,
+                    open.Token).ConfigureAwait(false);
+                return opened;
+            }
+            catch (EventStreamUnavailableException ex)
+            {
+                ConcordClientLog.EventStreamUnavailable(_logger, ex.Status);
+                _events.Connected(realtime: false);
+                await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, open.Token).ConfigureAwait(false);
+                return false;
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            // The window closed: back to trying the WebSocket.
+            return opened;
+        }
+        finally
+        {
+            IsRealtime = false;
+        }
+    }
+}
