@@ -105,7 +105,7 @@ public sealed class RebaseAndDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task A_push_whose_answer_was_lost_is_retried_and_applied_once()
     {
-        await using var proxy = new TcpFaultProxy(_fixture.Server.Root);
+        await using var proxy = new FaultProxy(_fixture.Server.Root);
         ConcordClient client = await _fixture.Clients.OpenAsync("flaky", proxy.SyncUri);
         await client.Collection<Todo>("todos").PutAsync("t1", new Todo("once"));
         await client.Collection<Todo>("todos").PatchAsync("t1", new { priority = 1 });
@@ -179,7 +179,7 @@ public sealed class RebaseAndDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task The_loop_goes_offline_when_the_server_is_unreachable_and_recovers_with_backoff()
     {
-        await using var proxy = new TcpFaultProxy(_fixture.Server.Root);
+        await using var proxy = new FaultProxy(_fixture.Server.Root);
         ConcordClient client = await _fixture.Clients.OpenAsync("roaming", proxy.SyncUri);
         var offline = new TaskCompletionSource();
         var synced = new TaskCompletionSource();

@@ -10,12 +10,19 @@ namespace Concord.Testing;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly List<string> _output = [];
+    private readonly List<string> _output;
+    private readonly string _databasePath;
+    private readonly IReadOnlyDictionary<string, string>? _environment;
+    private readonly string[] _extraArgs;
 
-    private ServerProcess(Process process, Uri root)
+    private ServerProcess(Process process, Uri root, string databasePath, IReadOnlyDictionary<string, string>? environment, string[] extraArgs, List<string> output)
     {
         _process = process;
+        _output = output;
         Root = root;
+        _databasePath = databasePath;
+        _environment = environment;
+        _extraArgs = extraArgs;
     }
 
     public Uri Root { get; }
@@ -28,7 +35,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "Concord.Cli.dll");
 
     /// <summary>Starts <c>concord serve --db {databasePath} --urls http://127.0.0.1:0</c> and waits for the address it prints.</summary>
-    public static async Task<ServerProcess> StartAsync(string databasePath, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(string databasePath, params string[] extraArgs) =>
+        StartAsync(databasePath, null, new Uri("http://127.0.0.1:0"), extraArgs);
+
+    /// <summary>Starts <c>concord serve</c> with <paramref name="environment"/> set (configuration such as <c>Concord__Collections__…</c>), listening on <paramref name="listen"/>.</summary>
+    public static async Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment, Uri listen, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -37,9 +48,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(databasePath)!,
         };
-        foreach (string arg in new[] { CliPath, "serve", "--db", databasePath, "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        foreach (string arg in new[] { CliPath, "serve", "--db", databasePath, "--urls", listen.ToString().TrimEnd('/') }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
@@ -79,15 +95,28 @@ public sealed partial class ServerProcess : IAsyncDisposable
         try
         {
             Uri root = await Wait.ForAsync(listening.Task, "the server to print its address", TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-            var server = new ServerProcess(process, root);
-            server._output.AddRange(output);
-            return server;
+            return new ServerProcess(process, root, databasePath, environment, extraArgs, output);
         }
         catch
         {
             process.Kill(entireProcessTree: true);
             process.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Starts the same server again, on the same address and file, after it was killed.</summary>
+    public Task<ServerProcess> RestartAsync() => StartAsync(_databasePath, _environment, Root, _extraArgs);
+
+    /// <summary>What the process printed, for a failing test's message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
         }
     }
 

@@ -68,7 +68,7 @@ internal static class ServeCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddConcord().AddSqliteStore(dbPath);
+        builder.Services.AddConcord(o => CollectionsConfiguration.Apply(builder.Configuration, o)).AddSqliteStore(dbPath);
         WebApplication app = builder.Build();
         app.MapConcord(BasePath);
         app.MapHealthChecks("/health");
