@@ -212,9 +212,9 @@ public sealed class ConcordClient : IAsyncDisposable
         }
 
         string opId = Guid.CreateVersion7().ToString();
-        await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
+        long bytes = await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _queuedCount);
-        Interlocked.Add(ref _queuedBytes, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+        Interlocked.Add(ref _queuedBytes, bytes);
         _loop?.Poke();
     }
 
@@ -246,7 +246,7 @@ public sealed class ConcordClient : IAsyncDisposable
 
     private async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
     {
-        QueueStats stats = await _store.ReadQueueStatsAsync(0, cancellationToken).ConfigureAwait(false);
+        QueueStats stats = await _store.ReadQueueStatsAsync(cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _queuedCount, stats.Count);
         Interlocked.Exchange(ref _queuedBytes, stats.Bytes);
     }

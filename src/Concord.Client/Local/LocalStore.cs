@@ -21,7 +21,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private readonly LocalDatabase _database;
     private readonly RawStatement _upsertBase;
     private readonly RawStatement _writeLocalView;
-    private readonly RawStatement _appendOutbox;
+    private readonly SyncOutbox _outbox;
 
     /// <summary>Checks local changes with the same rules the server applies, so that none is refused for its shape.</summary>
     private static readonly ChangeValidator LocalChanges = new(new Protocol.ProtocolLimits());
@@ -31,7 +31,7 @@ internal sealed class LocalStore : IAsyncDisposable
         _database = database;
         _upsertBase = database.Prepare(LocalSql.UpsertBase);
         _writeLocalView = database.Prepare(LocalSql.WriteLocalView);
-        _appendOutbox = database.Prepare(LocalSql.AppendOutbox);
+        _outbox = new SyncOutbox(database);
     }
 
     public string ClientId => _database.ClientId;
@@ -55,9 +55,8 @@ internal sealed class LocalStore : IAsyncDisposable
         _database.ReadAsync(
             transaction =>
             {
-                HlcTimestamp.TryParse(_database.Command(LocalSql.MaxOutboxHlc, transaction).ExecuteScalar() as string, out HlcTimestamp outbox);
                 HlcTimestamp.TryParse(_database.ReadMeta(LocalDatabase.ServerHlcKey, transaction), out HlcTimestamp server);
-                return HlcTimestamp.Max(outbox, server);
+                return HlcTimestamp.Max(_outbox.ReadNewestHlc(transaction), server);
             },
             cancellationToken);
 
@@ -67,7 +66,8 @@ internal sealed class LocalStore : IAsyncDisposable
     /// A change with CRDT operations gets them from <paramref name="crdt"/>, which sees the record as this
     /// replica does (server state and pending changes) and may edit its CRDT values in place (text edits).
     /// </summary>
-    public Task WriteAsync(
+    /// <returns>What the change adds to <see cref="QueueStats.Bytes"/>.</returns>
+    public Task<long> WriteAsync(
         string opId,
         string collection,
         string id,
@@ -78,7 +78,7 @@ internal sealed class LocalStore : IAsyncDisposable
         CancellationToken cancellationToken) =>
         _database.WriteAsync(transaction => Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), cancellationToken);
 
-    private void Write(
+    private long Write(
         string opId,
         string collection,
         string id,
@@ -124,8 +124,7 @@ internal sealed class LocalStore : IAsyncDisposable
             view = ViewOf(working);
         }
 
-        // Bound by position, the fields straight from their UTF-8: named parameters, and the fields turned
-        // into a string to be turned back into UTF-8, were a tenth of what the app waits for on a write.
+        // Bound by position, the fields straight from their UTF-8 (see SyncOutbox.Append).
         RawStatement write = _writeLocalView;
         write.BindText(1, collection);
         write.BindText(2, id);
@@ -144,26 +143,7 @@ internal sealed class LocalStore : IAsyncDisposable
 
         write.Execute();
 
-        Span<byte> hlcText = stackalloc byte[HlcTimestamp.HexLength + 1 + HlcTimestamp.MaxNodeIdLength];
-        hlc.TryFormat(hlcText, out int hlcLength);
-        RawStatement append = _appendOutbox;
-        append.BindText(1, opId);
-        append.BindText(2, collection);
-        append.BindText(3, id);
-        append.BindText(4, Validation.ChangeValidator.FormatKind(kind));
-        if (fields is { } values)
-        {
-            append.BindText(5, values.Utf8.Span);
-        }
-        else
-        {
-            append.BindNull(5);
-        }
-
-        append.BindText(6, hlcText[..hlcLength]);
-        BindOptional(append, 7, operationsText);
-        append.Bind(8, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0) + (operationsText?.Length ?? 0));
-        append.Execute();
+        return _outbox.Append(opId, collection, id, kind, fields, hlc, operationsText);
     }
 
     /// <summary>The record as this replica sees it, with its CRDT state, for reading a field's merge data.</summary>
@@ -194,42 +174,13 @@ internal sealed class LocalStore : IAsyncDisposable
             transaction => Convert.ToInt64(Query(sql, parameters, transaction).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture),
             cancellationToken);
 
-    public Task<QueueStats> ReadQueueStatsAsync(int batchesInFlight, CancellationToken cancellationToken) =>
-        _database.ReadAsync(
-            transaction =>
-            {
-                using SqliteDataReader reader = _database.Command(LocalSql.QueueStats, transaction).ExecuteReader();
-                reader.Read();
-                return new QueueStats(reader.GetInt64(0), reader.GetInt64(1), batchesInFlight);
-            },
-            cancellationToken);
+    /// <summary>The unacknowledged changes as stored (no batches in flight).</summary>
+    public Task<QueueStats> ReadQueueStatsAsync(CancellationToken cancellationToken) =>
+        _database.ReadAsync(_outbox.ReadStats, cancellationToken);
 
     /// <summary>The oldest unacknowledged changes, counting one more attempt for each.</summary>
     public Task<IReadOnlyList<OutboxEntry>> TakeBatchAsync(int limit, CancellationToken cancellationToken) =>
-        _database.WriteAsync<IReadOnlyList<OutboxEntry>>(
-            transaction =>
-            {
-                var entries = new List<OutboxEntry>();
-                SqliteCommand peek = _database.Command(LocalSql.PeekOutbox, transaction);
-                peek.Parameters.AddWithValue("$limit", limit);
-                using (SqliteDataReader reader = peek.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        entries.Add(ReadEntry(reader, reader.GetString(8), reader.GetString(9)));
-                    }
-                }
-
-                foreach (OutboxEntry entry in entries)
-                {
-                    SqliteCommand attempt = _database.Command(LocalSql.CountAttempt, transaction);
-                    attempt.Parameters.AddWithValue("$seq", entry.Seq);
-                    attempt.ExecuteNonQuery();
-                }
-
-                return entries;
-            },
-            cancellationToken);
+        _database.WriteAsync<IReadOnlyList<OutboxEntry>>(transaction => _outbox.TakeBatch(limit, transaction), cancellationToken);
 
     /// <summary>
     /// Records the server's answer to a push: acknowledged entries wait for the pull that brings their
@@ -257,17 +208,14 @@ internal sealed class LocalStore : IAsyncDisposable
 
                     if (result.Status == ChangeStatus.Rejected)
                     {
-                        RemoveEntry(entry.Seq, transaction);
+                        _outbox.Remove(entry, transaction);
                         rebase.Add((entry.Collection, entry.Id));
                         SyncError error = result.Error?.ToError() ?? SyncError.InvalidChange("The server rejected the change.");
                         rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error));
                     }
                     else
                     {
-                        SqliteCommand ack = _database.Command(LocalSql.AckOutbox, transaction);
-                        ack.Parameters.AddWithValue("$seq", entry.Seq);
-                        ack.Parameters.AddWithValue("$version", result.Version ?? 0);
-                        ack.ExecuteNonQuery();
+                        _outbox.Ack(entry, result.Version ?? 0, transaction);
 
                         // Applied in part (a server-wins conflict): the next pull rolls the losing fields back; say why.
                         if (result.Error is { } partial)
@@ -292,7 +240,7 @@ internal sealed class LocalStore : IAsyncDisposable
         await _database.WriteAsync(
             transaction =>
             {
-                RemoveEntry(entry.Seq, transaction);
+                _outbox.Remove(entry, transaction);
                 RebaseLocked(entry.Collection, entry.Id, transaction);
             },
             cancellationToken).ConfigureAwait(false);
@@ -326,7 +274,7 @@ internal sealed class LocalStore : IAsyncDisposable
 
     private void ApplyPage(PullResponse page, SqliteTransaction transaction)
     {
-        Dictionary<(string, string), List<OutboxEntry>>? outbox = ReadWholeOutbox(transaction);
+        Dictionary<(string, string), List<OutboxEntry>>? outbox = _outbox.EntriesByRecord(transaction);
         bool resyncing = _database.ReadMeta(LocalDatabase.ResyncKey, transaction) is not null;
         RawStatement upsert = _upsertBase;
         foreach (RecordMessage record in page.Records)
@@ -392,7 +340,7 @@ internal sealed class LocalStore : IAsyncDisposable
         {
             if (entry.AckedVersion is { } acked && acked <= record.Version)
             {
-                RemoveEntry(entry.Seq, transaction);
+                _outbox.Remove(entry, transaction);
             }
             else
             {
@@ -415,26 +363,6 @@ internal sealed class LocalStore : IAsyncDisposable
         return true;
     }
 
-    /// <summary>The outbox grouped by record, or null when it is empty (the common case for a page).</summary>
-    private Dictionary<(string, string), List<OutboxEntry>>? ReadWholeOutbox(SqliteTransaction transaction)
-    {
-        Dictionary<(string, string), List<OutboxEntry>>? byRecord = null;
-        using SqliteDataReader reader = _database.Command(LocalSql.WholeOutbox, transaction).ExecuteReader();
-        while (reader.Read())
-        {
-            OutboxEntry entry = ReadEntry(reader, reader.GetString(8), reader.GetString(9));
-            byRecord ??= [];
-            if (!byRecord.TryGetValue((entry.Collection, entry.Id), out List<OutboxEntry>? list))
-            {
-                byRecord[(entry.Collection, entry.Id)] = list = [];
-            }
-
-            list.Add(entry);
-        }
-
-        return byRecord;
-    }
-
     private static void BindOptional(RawStatement statement, int index, string? value)
     {
         if (value is null)
@@ -449,7 +377,7 @@ internal sealed class LocalStore : IAsyncDisposable
 
     private void RebaseLocked(string collection, string id, SqliteTransaction transaction)
     {
-        List<OutboxEntry> entries = ReadOutboxOfRecord(collection, id, transaction);
+        List<OutboxEntry> entries = _outbox.EntriesOf(collection, id, transaction);
         BaseColumns? columns = ReadBaseLocked(collection, id, transaction);
         if (entries.Count == 0 && columns?.Fields is null)
         {
@@ -486,7 +414,7 @@ internal sealed class LocalStore : IAsyncDisposable
     private RecordState BuildWorkingLocked(string collection, string id, SqliteTransaction transaction)
     {
         RecordState state = BuildBase(collection, id, ReadBaseLocked(collection, id, transaction));
-        foreach (OutboxEntry entry in ReadOutboxOfRecord(collection, id, transaction))
+        foreach (OutboxEntry entry in _outbox.EntriesOf(collection, id, transaction))
         {
             LastWriterWinsMerge.TryApply(state, entry.ToChange(), out _);
         }
@@ -553,41 +481,6 @@ internal sealed class LocalStore : IAsyncDisposable
 
         _database.Command(LocalSql.ClearResync, transaction).ExecuteNonQuery();
         _database.DeleteMeta(LocalDatabase.ResyncKey, transaction);
-    }
-
-    private List<OutboxEntry> ReadOutboxOfRecord(string collection, string id, SqliteTransaction transaction)
-    {
-        SqliteCommand command = _database.Command(LocalSql.OutboxOfRecord, transaction);
-        command.Parameters.AddWithValue("$collection", collection);
-        command.Parameters.AddWithValue("$id", id);
-        var entries = new List<OutboxEntry>();
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            entries.Add(ReadEntry(reader, collection, id));
-        }
-
-        return entries;
-    }
-
-    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, in that order.</summary>
-    private static OutboxEntry ReadEntry(SqliteDataReader reader, string collection, string id) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        collection,
-        id,
-        reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3),
-        reader.GetString(4),
-        reader.IsDBNull(5) ? null : reader.GetInt64(5),
-        reader.IsDBNull(6) ? null : reader.GetInt64(6),
-        reader.IsDBNull(7) ? null : reader.GetString(7));
-
-    private void RemoveEntry(long seq, SqliteTransaction transaction)
-    {
-        SqliteCommand delete = _database.Command(LocalSql.DeleteOutbox, transaction);
-        delete.Parameters.AddWithValue("$seq", seq);
-        delete.ExecuteNonQuery();
     }
 
     private string? ReadViewLocked(string collection, string id, SqliteTransaction? transaction)
