@@ -88,7 +88,7 @@ public sealed class CollectionQuery<T>
     public Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         (string sql, List<KeyValuePair<string, object>> parameters) = Build("count(*)");
-        return _store.ScalarAsync(sql, parameters, cancellationToken);
+        return _store.CountAsync(sql, parameters, cancellationToken);
     }
 
     private (string Sql, List<KeyValuePair<string, object>> Parameters) Build(string select)
