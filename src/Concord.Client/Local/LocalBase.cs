@@ -35,7 +35,7 @@ internal sealed class LocalBase
     /// </summary>
     public void ApplyPage(PullResponse page, SqliteTransaction transaction)
     {
-        Dictionary<(string, string), List<OutboxEntry>>? outbox = _outbox.EntriesByRecord(transaction);
+        Dictionary<(string, string), List<OutboxEntry>>? outbox = _outbox.EntriesOf(page.Records.Select(r => (r.Collection, r.Id)), transaction);
         bool resyncing = _database.ReadMeta(LocalDatabase.ResyncKey, transaction) is not null;
         foreach (RecordMessage record in page.Records)
         {

@@ -86,6 +86,12 @@ internal sealed class LocalDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Raised under the lock after a write transaction failed and was rolled back, so that what is kept in
+    /// memory beside the file can be read again from it.
+    /// </summary>
+    public event Action? RolledBack;
+
     /// <summary>Runs <paramref name="read"/> in a transaction of its own, under the lock.</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteTransaction, T> read, CancellationToken cancellationToken)
     {
@@ -107,9 +113,7 @@ internal sealed class LocalDatabase : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
-            T result = write(transaction);
-            transaction.Commit();
+            T result = Commit(write);
 
             // Automatic checkpoints are off (see OpenAsync): every commit asks the checkpointer for one.
             _checkpointer?.Poke();
@@ -185,6 +189,23 @@ internal sealed class LocalDatabase : IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    private T Commit<T>(Func<SqliteTransaction, T> write)
+    {
+        try
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+            T result = write(transaction);
+            transaction.Commit();
+            return result;
+        }
+        catch
+        {
+            // Disposed above, the transaction is rolled back: the file reads as it did before it.
+            RolledBack?.Invoke();
+            throw;
         }
     }
 

@@ -6,6 +6,10 @@ namespace Concord.Client.Local;
 internal static class LocalSchema
 {
     /// <summary>Migrations by schema version: migration n takes a file from version n to n + 1. Never edit one; add the next.</summary>
+    /// <remarks>
+    /// The first one's note on the outbox predates <see cref="Outbox.SyncOutbox"/> keeping each record's seqs in
+    /// memory: a pulled page now reads only its own records' entries, by rowid. There is still no index, for the same reason.
+    /// </remarks>
     private static readonly string[] Migrations =
     [
         """

@@ -25,13 +25,11 @@ internal static class OutboxSql
 
     public const string MaxHlc = "SELECT max(hlc) FROM concord_outbox";
 
-    public const string Whole = """
+    /// <summary>The entries whose seq is in <c>$seqs</c>, a JSON array, oldest first: lookups by rowid only.</summary>
+    public const string BySeq = """
         SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, collection, id
-        FROM concord_outbox ORDER BY seq
+        FROM concord_outbox WHERE seq IN (SELECT value FROM json_each($seqs)) ORDER BY seq
         """;
 
-    public const string OfRecord = """
-        SELECT seq, op_id, kind, fields, hlc, base_version, acked_version, crdt
-        FROM concord_outbox WHERE collection = $collection AND id = $id ORDER BY seq
-        """;
+    public const string Records = "SELECT seq, collection, id FROM concord_outbox ORDER BY seq";
 }

@@ -11,15 +11,28 @@ namespace Concord.Client.Outbox;
 /// rejects it, or until the pull that brings its acknowledged effect back into the base.
 /// Every method runs inside a transaction of <see cref="LocalDatabase"/>.
 /// </summary>
+/// <remarks>
+/// Which records have entries, and their seqs, are kept in memory: a pulled page reads the entries of
+/// its own records by rowid, and none at all for records without any (the common case), instead of the
+/// whole outbox. An index by record would do the same at a cost on every local write.
+/// </remarks>
 internal sealed class SyncOutbox
 {
     private readonly LocalDatabase _database;
     private readonly RawStatement _append;
 
+    /// <summary>The seqs of each record's entries, oldest first; records without entries are absent.</summary>
+    private readonly Dictionary<(string Collection, string Id), List<long>> _seqs = [];
+
+    /// <summary>Reads which records have entries; from then on, every change to the outbox keeps that current.</summary>
     public SyncOutbox(LocalDatabase database)
     {
         _database = database;
         _append = database.Prepare(OutboxSql.Append);
+
+        // What this transaction changed in memory is not what the file holds after a rollback.
+        database.RolledBack += Load;
+        Load();
     }
 
     /// <summary>Appends one local change, in the caller's transaction, and returns what it adds to <see cref="QueueStats.Bytes"/>.</summary>
@@ -55,6 +68,12 @@ internal sealed class SyncOutbox
 
         _append.Bind(8, bytes);
         _append.Execute();
+        if (!_seqs.TryGetValue((collection, id), out List<long>? seqs))
+        {
+            _seqs[(collection, id)] = seqs = new List<long>(1);
+        }
+
+        seqs.Add(_append.LastInsertRowId);
         return bytes;
     }
 
@@ -96,33 +115,41 @@ internal sealed class SyncOutbox
         SqliteCommand delete = _database.Command(OutboxSql.Delete, transaction);
         delete.Parameters.AddWithValue("$seq", entry.Seq);
         delete.ExecuteNonQuery();
+        if (_seqs.TryGetValue((entry.Collection, entry.Id), out List<long>? seqs) && seqs.Remove(entry.Seq) && seqs.Count == 0)
+        {
+            _seqs.Remove((entry.Collection, entry.Id));
+        }
     }
 
     /// <summary>Every entry of one record, oldest first.</summary>
-    public List<OutboxEntry> EntriesOf(string collection, string id, SqliteTransaction transaction)
+    public List<OutboxEntry> EntriesOf(string collection, string id, SqliteTransaction transaction) =>
+        _seqs.TryGetValue((collection, id), out List<long>? seqs) ? ReadBySeq(seqs, transaction) : [];
+
+    /// <summary>The entries of the given records, grouped by record, or null when none of them has any (the common case for a page).</summary>
+    public Dictionary<(string, string), List<OutboxEntry>>? EntriesOf(IEnumerable<(string Collection, string Id)> records, SqliteTransaction transaction)
     {
-        SqliteCommand command = _database.Command(OutboxSql.OfRecord, transaction);
-        command.Parameters.AddWithValue("$collection", collection);
-        command.Parameters.AddWithValue("$id", id);
-        var entries = new List<OutboxEntry>();
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
+        if (_seqs.Count == 0)
         {
-            entries.Add(ReadEntry(reader, collection, id));
+            return null;
         }
 
-        return entries;
-    }
-
-    /// <summary>The outbox grouped by record, or null when it is empty (the common case for a page).</summary>
-    public Dictionary<(string, string), List<OutboxEntry>>? EntriesByRecord(SqliteTransaction transaction)
-    {
-        Dictionary<(string, string), List<OutboxEntry>>? byRecord = null;
-        using SqliteDataReader reader = _database.Command(OutboxSql.Whole, transaction).ExecuteReader();
-        while (reader.Read())
+        List<long>? wanted = null;
+        foreach ((string Collection, string Id) record in records)
         {
-            OutboxEntry entry = ReadEntry(reader, reader.GetString(8), reader.GetString(9));
-            byRecord ??= [];
+            if (_seqs.TryGetValue(record, out List<long>? seqs))
+            {
+                (wanted ??= []).AddRange(seqs);
+            }
+        }
+
+        if (wanted is null)
+        {
+            return null;
+        }
+
+        var byRecord = new Dictionary<(string, string), List<OutboxEntry>>();
+        foreach (OutboxEntry entry in ReadBySeq(wanted, transaction))
+        {
             if (!byRecord.TryGetValue((entry.Collection, entry.Id), out List<OutboxEntry>? list))
             {
                 byRecord[(entry.Collection, entry.Id)] = list = [];
@@ -147,6 +174,37 @@ internal sealed class SyncOutbox
     {
         HlcTimestamp.TryParse(_database.Command(OutboxSql.MaxHlc, transaction).ExecuteScalar() as string, out HlcTimestamp newest);
         return newest;
+    }
+
+    /// <summary>Reads which records have entries, from the file as it is outside any transaction.</summary>
+    private void Load()
+    {
+        _seqs.Clear();
+        using SqliteDataReader reader = _database.Command(OutboxSql.Records, null).ExecuteReader();
+        while (reader.Read())
+        {
+            (string, string) record = (reader.GetString(1), reader.GetString(2));
+            if (!_seqs.TryGetValue(record, out List<long>? seqs))
+            {
+                _seqs[record] = seqs = [];
+            }
+
+            seqs.Add(reader.GetInt64(0));
+        }
+    }
+
+    private List<OutboxEntry> ReadBySeq(List<long> seqs, SqliteTransaction transaction)
+    {
+        SqliteCommand command = _database.Command(OutboxSql.BySeq, transaction);
+        command.Parameters.AddWithValue("$seqs", "[" + string.Join(',', seqs) + "]");
+        var entries = new List<OutboxEntry>(seqs.Count);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(ReadEntry(reader, reader.GetString(8), reader.GetString(9)));
+        }
+
+        return entries;
     }
 
     /// <summary>
