@@ -221,7 +221,21 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
     internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
 
-    internal LocalStore Store => _store;
+    /// <summary>A record's JSON data as the app sees it, or null when it is absent or deleted.</summary>
+    internal Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadViewAsync(collection, id, cancellationToken);
+
+    /// <summary>The record as this replica sees it, with its CRDT state.</summary>
+    internal Task<RecordState> ReadWorkingAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadWorkingAsync(collection, id, cancellationToken);
+
+    /// <summary>Runs a query over the view that selects each row's id and JSON data.</summary>
+    internal Task<List<(string Id, string Data)>> QueryAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.QueryAsync(sql, parameters, cancellationToken);
+
+    /// <summary>Runs a counting query over the view.</summary>
+    internal Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.CountAsync(sql, parameters, cancellationToken);
 
     private async Task RunRoundAsync(CancellationToken cancellationToken)
     {
