@@ -221,6 +221,13 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
     internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
 
+    /// <inheritdoc cref="LocalStore.ViewChanged"/>
+    internal event Action<ViewChanges>? ViewChanged
+    {
+        add => _store.ViewChanged += value;
+        remove => _store.ViewChanged -= value;
+    }
+
     /// <summary>A record's JSON data as the app sees it, or null when it is absent or deleted.</summary>
     internal Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken) =>
         _store.ReadViewAsync(collection, id, cancellationToken);

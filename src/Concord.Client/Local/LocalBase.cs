@@ -12,7 +12,8 @@ namespace Concord.Client.Local;
 /// The base: each record as the server last confirmed it. Pulled pages replace it, the server's answers
 /// to pushes acknowledge local changes or roll them back, and a resync forgets what the server no longer
 /// has; each time, the views of the records concerned are rebased (<see cref="RecordRebase"/>).
-/// Every method runs inside a write transaction of <see cref="LocalDatabase"/>.
+/// Every method runs inside a write transaction of <see cref="LocalDatabase"/>, and adds to its
+/// <see cref="ViewChanges"/> each record whose view it changed.
 /// </summary>
 internal sealed class LocalBase
 {
@@ -33,7 +34,7 @@ internal sealed class LocalBase
     /// Applies one pulled page and its cursor: each record's base becomes the server's state, and its view
     /// is rebuilt from that base and whatever the outbox still holds for it.
     /// </summary>
-    public void ApplyPage(PullResponse page, SqliteTransaction transaction)
+    public void ApplyPage(PullResponse page, ViewChanges changes, SqliteTransaction transaction)
     {
         Dictionary<(string, string), List<OutboxEntry>>? outbox = _outbox.EntriesOf(page.Records.Select(r => (r.Collection, r.Id)), transaction);
         bool resyncing = _database.ReadMeta(LocalDatabase.ResyncKey, transaction) is not null;
@@ -67,6 +68,7 @@ internal sealed class LocalBase
             }
 
             _upsert.Execute();
+            changes.Add(record.Collection, record.Id);
             if (resyncing)
             {
                 SqliteCommand forget = _database.Command(LocalSql.ForgetResyncKey, transaction);
@@ -78,7 +80,7 @@ internal sealed class LocalBase
 
         if (resyncing && !page.HasMore)
         {
-            FinishResync(transaction);
+            FinishResync(changes, transaction);
         }
 
         _database.WriteMeta(LocalDatabase.CursorKey, page.Cursor, transaction);
@@ -90,7 +92,7 @@ internal sealed class LocalBase
     /// effect back in the base; rejected ones leave at once and their records' views are rebuilt without them.
     /// </summary>
     /// <returns>The changes refused in whole or in part, to tell the app about.</returns>
-    public List<ChangeRejectedEventArgs> ApplyPushResults(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, SqliteTransaction transaction)
+    public List<ChangeRejectedEventArgs> ApplyPushResults(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, ViewChanges changes, SqliteTransaction transaction)
     {
         var byOpId = new Dictionary<string, ChangeResultMessage>(StringComparer.Ordinal);
         foreach (ChangeResultMessage result in results)
@@ -129,16 +131,18 @@ internal sealed class LocalBase
         foreach ((string collection, string id) in rebase)
         {
             _rebase.Rebase(collection, id, transaction);
+            changes.Add(collection, id);
         }
 
         return rejected;
     }
 
     /// <summary>Drops one entry the server will never accept (for example, larger than any push may be).</summary>
-    public void Drop(OutboxEntry entry, SqliteTransaction transaction)
+    public void Drop(OutboxEntry entry, ViewChanges changes, SqliteTransaction transaction)
     {
         _outbox.Remove(entry, transaction);
         _rebase.Rebase(entry.Collection, entry.Id, transaction);
+        changes.Add(entry.Collection, entry.Id);
     }
 
     /// <summary>Forgets the cursor and remembers which records the server had, to find those it no longer has.</summary>
@@ -185,7 +189,7 @@ internal sealed class LocalBase
     }
 
     /// <summary>Records the server no longer has (collected, or from a store that was replaced) lose their base.</summary>
-    private void FinishResync(SqliteTransaction transaction)
+    private void FinishResync(ViewChanges changes, SqliteTransaction transaction)
     {
         var gone = new List<(string, string)>();
         using (SqliteDataReader reader = _database.Command(LocalSql.ResyncLeftovers, transaction).ExecuteReader())
@@ -203,6 +207,7 @@ internal sealed class LocalBase
             clear.Parameters.AddWithValue("$id", id);
             clear.ExecuteNonQuery();
             _rebase.Rebase(collection, id, transaction);
+            changes.Add(collection, id);
         }
 
         _database.Command(LocalSql.ClearResync, transaction).ExecuteNonQuery();

@@ -30,6 +30,13 @@ internal sealed class LocalStore : IAsyncDisposable
         _writer = new LocalWriter(database, _view, _rebase, _outbox);
     }
 
+    /// <summary>
+    /// Raised after each committed write transaction that changed the view, with the records whose rows it
+    /// changed. It runs outside the lock, on the writer's thread, so a handler may read the store but should
+    /// be quick; it must not throw, since the write it reports has already happened.
+    /// </summary>
+    public event Action<ViewChanges>? ViewChanged;
+
     /// <summary>This replica's id, made on first open and kept in the database.</summary>
     public string ClientId => _database.ClientId;
 
@@ -63,7 +70,7 @@ internal sealed class LocalStore : IAsyncDisposable
     /// outbox order is clock order.
     /// </summary>
     /// <returns>What the change adds to <see cref="QueueStats.Bytes"/>.</returns>
-    public Task<long> WriteAsync(
+    public async Task<long> WriteAsync(
         string opId,
         string collection,
         string id,
@@ -71,8 +78,12 @@ internal sealed class LocalStore : IAsyncDisposable
         RawJsonValue? fields,
         Func<RecordState, Dictionary<string, CrdtOperationMessage>>? crdt,
         Func<HlcTimestamp> stamp,
-        CancellationToken cancellationToken) =>
-        _database.WriteAsync(transaction => _writer.Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        long bytes = await _database.WriteAsync(transaction => _writer.Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), cancellationToken).ConfigureAwait(false);
+        Report(new ViewChanges { { collection, id } });
+        return bytes;
+    }
 
     /// <summary>The record as this replica sees it, with its CRDT state, for reading a field's merge data.</summary>
     public Task<RecordState> ReadWorkingAsync(string collection, string id, CancellationToken cancellationToken) =>
@@ -99,14 +110,21 @@ internal sealed class LocalStore : IAsyncDisposable
         _database.WriteAsync<IReadOnlyList<OutboxEntry>>(transaction => _outbox.TakeBatch(limit, transaction), cancellationToken);
 
     /// <inheritdoc cref="LocalBase.ApplyPushResults"/>
-    public Task<IReadOnlyList<ChangeRejectedEventArgs>> ApplyPushResultsAsync(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, CancellationToken cancellationToken) =>
-        _database.WriteAsync<IReadOnlyList<ChangeRejectedEventArgs>>(transaction => _base.ApplyPushResults(sent, results, transaction), cancellationToken);
+    public async Task<IReadOnlyList<ChangeRejectedEventArgs>> ApplyPushResultsAsync(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, CancellationToken cancellationToken)
+    {
+        var changes = new ViewChanges();
+        List<ChangeRejectedEventArgs> rejected = await _database.WriteAsync(transaction => _base.ApplyPushResults(sent, results, changes, transaction), cancellationToken).ConfigureAwait(false);
+        Report(changes);
+        return rejected;
+    }
 
     /// <summary>Drops one entry the server will never accept (for example, larger than any push may be).</summary>
     /// <returns>What to tell the app.</returns>
     public async Task<ChangeRejectedEventArgs> DropAsync(OutboxEntry entry, SyncError error, CancellationToken cancellationToken)
     {
-        await _database.WriteAsync(transaction => _base.Drop(entry, transaction), cancellationToken).ConfigureAwait(false);
+        var changes = new ViewChanges();
+        await _database.WriteAsync(transaction => _base.Drop(entry, changes, transaction), cancellationToken).ConfigureAwait(false);
+        Report(changes);
         return new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error);
     }
 
@@ -118,8 +136,20 @@ internal sealed class LocalStore : IAsyncDisposable
         _database.WriteAsync(_base.BeginResync, cancellationToken);
 
     /// <inheritdoc cref="LocalBase.ApplyPage"/>
-    public Task ApplyPageAsync(PullResponse page, CancellationToken cancellationToken) =>
-        _database.WriteAsync(transaction => _base.ApplyPage(page, transaction), cancellationToken);
+    public async Task ApplyPageAsync(PullResponse page, CancellationToken cancellationToken)
+    {
+        var changes = new ViewChanges();
+        await _database.WriteAsync(transaction => _base.ApplyPage(page, changes, transaction), cancellationToken).ConfigureAwait(false);
+        Report(changes);
+    }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    private void Report(ViewChanges changes)
+    {
+        if (changes.Count > 0)
+        {
+            ViewChanged?.Invoke(changes);
+        }
+    }
 }
