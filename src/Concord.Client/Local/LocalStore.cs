@@ -81,7 +81,13 @@ internal sealed class LocalStore : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         long bytes = await _database.WriteAsync(transaction => _writer.Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), cancellationToken).ConfigureAwait(false);
-        Report(new ViewChanges { { collection, id } });
+
+        // Made only for a listener: a local write is the path the app waits on.
+        if (ViewChanged is { } handler)
+        {
+            handler(new ViewChanges { { collection, id } });
+        }
+
         return bytes;
     }
 
