@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Concord.Client.Collections;
 using Concord.Client.Local;
+using Concord.Client.Outbox;
 using Concord.Client.Sync;
 using Concord.Client.Transport;
 using Concord.Clock;
@@ -36,19 +37,16 @@ public sealed class ConcordClient : IAsyncDisposable
     private readonly HttpClient? _ownedHttp;
     private readonly SyncLoop? _loop;
     private readonly SyncRound? _round;
-    private readonly SemaphoreSlim _roundLock = new(1, 1);
+    private readonly QueueGauge _queue;
     private readonly object _stateGate = new();
-    private TaskCompletionSource _roundEnded = NewSignal();
     private SyncState _state = SyncState.Idle;
-    private long _queuedCount;
-    private long _queuedBytes;
-    private int _inFlight;
 
-    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock)
+    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock, QueueGauge queue)
     {
         _options = options;
         _store = store;
         _clock = clock;
+        _queue = queue;
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
         if (options.Transport is not null || options.ServerUrl is not null)
         {
@@ -61,8 +59,8 @@ public sealed class ConcordClient : IAsyncDisposable
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
             _transport = options.Transport ?? new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
-            _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
-            _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
+            _round = new SyncRound(store, _transport, clock, options, logger, queue, s => SetState(s, null), RaiseRejected);
+            _loop = new SyncLoop(_round.RunAsync, options, logger, SetState);
         }
     }
 
@@ -88,7 +86,7 @@ public sealed class ConcordClient : IAsyncDisposable
     }
 
     /// <summary>Local changes waiting for the server.</summary>
-    public QueueStats QueueStats => new(Interlocked.Read(ref _queuedCount), Interlocked.Read(ref _queuedBytes), Volatile.Read(ref _inFlight));
+    public QueueStats QueueStats => _queue.Current;
 
     /// <summary>True when the outbox is past the configured size: the app should slow its writes down.</summary>
     public bool ShouldBackOff
@@ -113,9 +111,9 @@ public sealed class ConcordClient : IAsyncDisposable
         {
             var clock = new HybridLogicalClock(store.ClientId, options.TimeProvider);
             clock.Observe(await store.ReadClockFloorAsync(cancellationToken).ConfigureAwait(false));
-            var client = new ConcordClient(options, store, clock);
-            await client.RefreshQueueStatsAsync(cancellationToken).ConfigureAwait(false);
-            return client;
+            var queue = new QueueGauge();
+            queue.Set(await store.ReadQueueStatsAsync(cancellationToken).ConfigureAwait(false));
+            return new ConcordClient(options, store, clock, queue);
         }
         catch
         {
@@ -149,7 +147,7 @@ public sealed class ConcordClient : IAsyncDisposable
 
         try
         {
-            await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            await _round.RunAsync(cancellationToken).ConfigureAwait(false);
             SetState(SyncState.Synced, null);
         }
         catch (SyncException ex)
@@ -174,11 +172,11 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <remarks>With the background loop running this waits on it; otherwise it runs rounds itself.</remarks>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
-        while (Interlocked.Read(ref _queuedCount) > 0)
+        while (_queue.Current.Count > 0)
         {
             if (_loop is { IsRunning: true })
             {
-                Task ended = _roundEnded.Task;
+                Task ended = _round!.Ended;
                 _loop.Poke();
                 await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -195,7 +193,6 @@ public sealed class ConcordClient : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _ownedHttp?.Dispose();
-        _roundLock.Dispose();
     }
 
     internal async Task WriteAsync(
@@ -212,9 +209,7 @@ public sealed class ConcordClient : IAsyncDisposable
         }
 
         string opId = Guid.CreateVersion7().ToString();
-        long bytes = await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _queuedCount);
-        Interlocked.Add(ref _queuedBytes, bytes);
+        _queue.Queued(await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false));
         _loop?.Poke();
     }
 
@@ -244,34 +239,6 @@ public sealed class ConcordClient : IAsyncDisposable
     internal Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
         _store.CountAsync(sql, parameters, cancellationToken);
 
-    private async Task RunRoundAsync(CancellationToken cancellationToken)
-    {
-        await _roundLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _round!.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await RefreshQueueStatsAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _roundLock.Release();
-                Interlocked.Exchange(ref _roundEnded, NewSignal()).TrySetResult();
-            }
-        }
-    }
-
-    private async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
-    {
-        QueueStats stats = await _store.ReadQueueStatsAsync(cancellationToken).ConfigureAwait(false);
-        Interlocked.Exchange(ref _queuedCount, stats.Count);
-        Interlocked.Exchange(ref _queuedBytes, stats.Bytes);
-    }
-
     private void SetState(SyncState state, SyncError? error)
     {
         SyncState previous;
@@ -296,8 +263,6 @@ public sealed class ConcordClient : IAsyncDisposable
             ChangeRejected?.Invoke(this, args);
         }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Random, lowercase, 16 characters: short in every clock reading, and unique enough across replicas.</summary>
     private static string NewClientId() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);
