@@ -113,7 +113,7 @@ internal sealed class LocalDatabase : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            T result = Commit(write);
+            T result = RunAndCommit(write);
 
             // Automatic checkpoints are off (see OpenAsync): every commit asks the checkpointer for one.
             _checkpointer?.Poke();
@@ -192,7 +192,7 @@ internal sealed class LocalDatabase : IAsyncDisposable
         }
     }
 
-    private T Commit<T>(Func<SqliteTransaction, T> write)
+    private T RunAndCommit<T>(Func<SqliteTransaction, T> write)
     {
         try
         {

@@ -26,8 +26,6 @@ internal sealed class ViewChanges : IReadOnlyCollection<(string Collection, stri
         }
     }
 
-    public bool Contains(string collection, string id) => _records.Contains((collection, id));
-
     /// <inheritdoc />
     public IEnumerator<(string Collection, string Id)> GetEnumerator() => _records.GetEnumerator();
 

@@ -87,7 +87,7 @@ internal sealed class SyncOutbox
         {
             while (reader.Read())
             {
-                entries.Add(ReadEntry(reader, reader.GetString(8), reader.GetString(9)));
+                entries.Add(ReadEntry(reader));
             }
         }
 
@@ -110,6 +110,7 @@ internal sealed class SyncOutbox
         ack.ExecuteNonQuery();
     }
 
+    /// <summary>Removes an entry for good: rejected, dropped, or its effect pulled back into the base.</summary>
     public void Remove(OutboxEntry entry, SqliteTransaction transaction)
     {
         SqliteCommand delete = _database.Command(OutboxSql.Delete, transaction);
@@ -201,7 +202,7 @@ internal sealed class SyncOutbox
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(ReadEntry(reader, reader.GetString(8), reader.GetString(9)));
+            entries.Add(ReadEntry(reader));
         }
 
         return entries;
@@ -214,12 +215,12 @@ internal sealed class SyncOutbox
     private static long QueuedBytes(string collection, string id, RawJsonValue? fields, string? operations) =>
         64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0) + (operations?.Length ?? 0);
 
-    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, in that order.</summary>
-    private static OutboxEntry ReadEntry(SqliteDataReader reader, string collection, string id) => new(
+    /// <summary>Reads the columns seq, op_id, kind, fields, hlc, base_version, acked_version, crdt, collection, id, in that order.</summary>
+    private static OutboxEntry ReadEntry(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetString(1),
-        collection,
-        id,
+        reader.GetString(8),
+        reader.GetString(9),
         reader.GetString(2),
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.GetString(4),
