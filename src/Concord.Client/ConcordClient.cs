@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Concord.Client.Collections;
 using Concord.Client.Local;
+using Concord.Client.Outbox;
 using Concord.Client.Sync;
 using Concord.Client.Transport;
 using Concord.Clock;
@@ -36,19 +37,16 @@ public sealed class ConcordClient : IAsyncDisposable
     private readonly HttpClient? _ownedHttp;
     private readonly SyncLoop? _loop;
     private readonly SyncRound? _round;
-    private readonly SemaphoreSlim _roundLock = new(1, 1);
+    private readonly QueueGauge _queue;
     private readonly object _stateGate = new();
-    private TaskCompletionSource _roundEnded = NewSignal();
     private SyncState _state = SyncState.Idle;
-    private long _queuedCount;
-    private long _queuedBytes;
-    private int _inFlight;
 
-    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock)
+    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock, QueueGauge queue)
     {
         _options = options;
         _store = store;
         _clock = clock;
+        _queue = queue;
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
         if (options.ServerUrl is not null)
         {
@@ -61,8 +59,8 @@ public sealed class ConcordClient : IAsyncDisposable
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
             _transport = new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
-            _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
-            _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
+            _round = new SyncRound(store, _transport, clock, options, logger, queue, s => SetState(s, null), RaiseRejected);
+            _loop = new SyncLoop(_round.RunAsync, options, logger, SetState);
         }
     }
 
@@ -88,7 +86,7 @@ public sealed class ConcordClient : IAsyncDisposable
     }
 
     /// <summary>Local changes waiting for the server.</summary>
-    public QueueStats QueueStats => new(Interlocked.Read(ref _queuedCount), Interlocked.Read(ref _queuedBytes), Volatile.Read(ref _inFlight));
+    public QueueStats QueueStats => _queue.Current;
 
     /// <summary>True when the outbox is past the configured size: the app should slow its writes down.</summary>
     public bool ShouldBackOff
@@ -113,9 +111,9 @@ public sealed class ConcordClient : IAsyncDisposable
         {
             var clock = new HybridLogicalClock(store.ClientId, options.TimeProvider);
             clock.Observe(await store.ReadClockFloorAsync(cancellationToken).ConfigureAwait(false));
-            var client = new ConcordClient(options, store, clock);
-            await client.RefreshQueueStatsAsync(cancellationToken).ConfigureAwait(false);
-            return client;
+            var queue = new QueueGauge();
+            queue.Set(await store.ReadQueueStatsAsync(cancellationToken).ConfigureAwait(false));
+            return new ConcordClient(options, store, clock, queue);
         }
         catch
         {
@@ -149,7 +147,7 @@ public sealed class ConcordClient : IAsyncDisposable
 
         try
         {
-            await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            await _round.RunAsync(cancellationToken).ConfigureAwait(false);
             SetState(SyncState.Synced, null);
         }
         catch (SyncException ex)
@@ -174,11 +172,11 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <remarks>With the background loop running this waits on it; otherwise it runs rounds itself.</remarks>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
-        while (Interlocked.Read(ref _queuedCount) > 0)
+        while (_queue.Current.Count > 0)
         {
             if (_loop is { IsRunning: true })
             {
-                Task ended = _roundEnded.Task;
+                Task ended = _round!.Ended;
                 _loop.Poke();
                 await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -195,7 +193,6 @@ public sealed class ConcordClient : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _ownedHttp?.Dispose();
-        _roundLock.Dispose();
     }
 
     internal async Task WriteAsync(
@@ -212,44 +209,35 @@ public sealed class ConcordClient : IAsyncDisposable
         }
 
         string opId = Guid.CreateVersion7().ToString();
-        await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _queuedCount);
-        Interlocked.Add(ref _queuedBytes, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+        _queue.Queued(await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false));
         _loop?.Poke();
     }
 
     /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
     internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
 
-    internal LocalStore Store => _store;
-
-    private async Task RunRoundAsync(CancellationToken cancellationToken)
+    /// <inheritdoc cref="LocalStore.ViewChanged"/>
+    internal event Action<ViewChanges>? ViewChanged
     {
-        await _roundLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _round!.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await RefreshQueueStatsAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _roundLock.Release();
-                Interlocked.Exchange(ref _roundEnded, NewSignal()).TrySetResult();
-            }
-        }
+        add => _store.ViewChanged += value;
+        remove => _store.ViewChanged -= value;
     }
 
-    private async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
-    {
-        QueueStats stats = await _store.ReadQueueStatsAsync(0, cancellationToken).ConfigureAwait(false);
-        Interlocked.Exchange(ref _queuedCount, stats.Count);
-        Interlocked.Exchange(ref _queuedBytes, stats.Bytes);
-    }
+    /// <summary>A record's JSON data as the app sees it, or null when it is absent or deleted.</summary>
+    internal Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadViewAsync(collection, id, cancellationToken);
+
+    /// <summary>The record as this replica sees it, with its CRDT state.</summary>
+    internal Task<RecordState> ReadWorkingAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadWorkingAsync(collection, id, cancellationToken);
+
+    /// <summary>Runs a query over the view that selects each row's id and JSON data.</summary>
+    internal Task<List<(string Id, string Data)>> QueryAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.QueryAsync(sql, parameters, cancellationToken);
+
+    /// <summary>Runs a counting query over the view.</summary>
+    internal Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.CountAsync(sql, parameters, cancellationToken);
 
     private void SetState(SyncState state, SyncError? error)
     {
@@ -275,8 +263,6 @@ public sealed class ConcordClient : IAsyncDisposable
             ChangeRejected?.Invoke(this, args);
         }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Random, lowercase, 16 characters: short in every clock reading, and unique enough across replicas.</summary>
     private static string NewClientId() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Concord.Client.Local;
 
 namespace Concord.Client.Collections;
 
@@ -15,16 +14,16 @@ public sealed class CollectionQuery<T>
 {
     private static readonly string[] Operators = ["=", "!=", "<", "<=", ">", ">="];
 
-    private readonly LocalStore _store;
+    private readonly ConcordClient _client;
     private readonly string _collection;
     private readonly JsonSerializerOptions _json;
     private readonly List<(string Field, string Op, object? Value)> _filters = [];
     private readonly List<(string Field, bool Descending)> _order = [];
     private int? _limit;
 
-    internal CollectionQuery(LocalStore store, string collection, JsonSerializerOptions json)
+    internal CollectionQuery(ConcordClient client, string collection, JsonSerializerOptions json)
     {
-        _store = store;
+        _client = client;
         _collection = collection;
         _json = json;
     }
@@ -80,7 +79,7 @@ public sealed class CollectionQuery<T>
     public async Task<IReadOnlyList<KeyValuePair<string, T>>> ToEntriesAsync(CancellationToken cancellationToken = default)
     {
         (string sql, List<KeyValuePair<string, object>> parameters) = Build("id, data");
-        List<(string Id, string Data)> rows = await _store.QueryAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
+        List<(string Id, string Data)> rows = await _client.QueryAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         return rows.Select(r => new KeyValuePair<string, T>(r.Id, JsonSerializer.Deserialize<T>(r.Data, _json)!)).ToArray();
     }
 
@@ -88,7 +87,7 @@ public sealed class CollectionQuery<T>
     public Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         (string sql, List<KeyValuePair<string, object>> parameters) = Build("count(*)");
-        return _store.ScalarAsync(sql, parameters, cancellationToken);
+        return _client.CountAsync(sql, parameters, cancellationToken);
     }
 
     private (string Sql, List<KeyValuePair<string, object>> Parameters) Build(string select)

@@ -8,26 +8,51 @@ using Microsoft.Extensions.Logging;
 
 namespace Concord.Client.Sync;
 
-/// <summary>One sync round: push the outbox in bounded batches, then pull until the server has nothing more.</summary>
+/// <summary>
+/// A sync round: push the outbox in bounded batches, then pull until the server has nothing more. Rounds
+/// run one at a time, whether the app or the background loop asks for them, and each ends by setting the
+/// queue figures from the outbox.
+/// </summary>
 internal sealed class SyncRound(
     LocalStore store,
     ISyncTransport transport,
     HybridLogicalClock clock,
     ConcordClientOptions options,
     ILogger logger,
+    QueueGauge queue,
     Action<SyncState> setState,
-    Action<IReadOnlyList<ChangeRejectedEventArgs>> rejected,
-    Action<int> inFlight)
+    Action<IReadOnlyList<ChangeRejectedEventArgs>> rejected)
 {
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private TaskCompletionSource _ended = NewSignal();
     private int _batchSize = options.PushBatchSize;
+
+    /// <summary>Completes when the round under way, or else the next one, ends (however it ends).</summary>
+    public Task Ended => Volatile.Read(ref _ended).Task;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        setState(SyncState.Pushing);
-        int pushed = await PushAllAsync(cancellationToken).ConfigureAwait(false);
-        setState(SyncState.Pulling);
-        int pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
-        ConcordClientLog.RoundDone(logger, pushed, pulled);
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            setState(SyncState.Pushing);
+            int pushed = await PushAllAsync(cancellationToken).ConfigureAwait(false);
+            setState(SyncState.Pulling);
+            int pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+            ConcordClientLog.RoundDone(logger, pushed, pulled);
+        }
+        finally
+        {
+            try
+            {
+                queue.Set(await store.ReadQueueStatsAsync(CancellationToken.None).ConfigureAwait(false));
+            }
+            finally
+            {
+                _oneAtATime.Release();
+                Interlocked.Exchange(ref _ended, NewSignal()).TrySetResult();
+            }
+        }
     }
 
     private async Task<int> PushAllAsync(CancellationToken cancellationToken)
@@ -42,7 +67,7 @@ internal sealed class SyncRound(
             }
 
             PushResponse response;
-            inFlight(1);
+            queue.BatchSent();
             try
             {
                 response = await transport.PushAsync(
@@ -64,7 +89,7 @@ internal sealed class SyncRound(
             }
             finally
             {
-                inFlight(-1);
+                queue.BatchAnswered();
             }
 
             if (HlcTimestamp.TryParse(response.Hlc, out HlcTimestamp serverTime))
@@ -146,6 +171,8 @@ internal sealed class SyncRound(
             }
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken) =>
         transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken);
