@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Concord.Client.Collections;
+using Concord.Client.LiveQueries;
 using Concord.Client.Local;
 using Concord.Client.Outbox;
 using Concord.Client.Sync;
@@ -33,11 +34,13 @@ public sealed class ConcordClient : IAsyncDisposable
     private readonly ConcordClientOptions _options;
     private readonly LocalStore _store;
     private readonly HybridLogicalClock _clock;
-    private readonly ISyncTransport? _transport;
     private readonly HttpClient? _ownedHttp;
+    private readonly ServerLink? _link;
     private readonly SyncLoop? _loop;
     private readonly SyncRound? _round;
     private readonly QueueGauge _queue;
+    private readonly ClientMetrics _metrics;
+    private readonly LiveQueryRegistry _live;
     private readonly object _stateGate = new();
     private SyncState _state = SyncState.Idle;
 
@@ -48,6 +51,8 @@ public sealed class ConcordClient : IAsyncDisposable
         _clock = clock;
         _queue = queue;
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
+        _metrics = new ClientMetrics(options.MeterFactory, () => _queue.Current);
+        _live = new LiveQueryRegistry(store, logger);
         if (options.ServerUrl is not null)
         {
             if (options.HttpClient is null)
@@ -58,9 +63,9 @@ public sealed class ConcordClient : IAsyncDisposable
             Protocol.IProtocolCodec codec = options.Encoding == ProtocolEncoding.Cbor
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
-            _transport = new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
-            _round = new SyncRound(store, _transport, clock, options, logger, queue, s => SetState(s, null), RaiseRejected);
-            _loop = new SyncLoop(_round.RunAsync, options, logger, SetState);
+            _link = new ServerLink(options, options.HttpClient ?? _ownedHttp!, codec, HelloAsync, logger, _metrics);
+            _round = new SyncRound(store, () => _link.Transport, clock, options, logger, queue, _metrics, s => SetState(s, null), RaiseRejected);
+            _loop = new SyncLoop(_round, _link, options, logger, _metrics, SetState);
         }
     }
 
@@ -142,7 +147,7 @@ public sealed class ConcordClient : IAsyncDisposable
     {
         if (_round is null)
         {
-            throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.");
+            throw new InvalidOperationException("This client has no ServerUrl to sync with.");
         }
 
         try
@@ -163,7 +168,8 @@ public sealed class ConcordClient : IAsyncDisposable
     }
 
     /// <summary>Starts syncing in the background until <see cref="StopAsync"/>.</summary>
-    public void Start() => (_loop ?? throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.")).Start();
+    /// <remarks>The client connects (a WebSocket, or HTTP with server-sent events, as <see cref="ConcordClientOptions.Transport"/> allows), pushes local writes as they happen and applies the server's changes as they come.</remarks>
+    public void Start() => (_loop ?? throw new InvalidOperationException("This client has no ServerUrl to sync with.")).Start();
 
     /// <summary>Stops the background loop after its current step.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _loop?.StopAsync(cancellationToken) ?? Task.CompletedTask;
@@ -191,8 +197,10 @@ public sealed class ConcordClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _live.Close();
         await _store.DisposeAsync().ConfigureAwait(false);
         _ownedHttp?.Dispose();
+        _metrics.Dispose();
     }
 
     internal async Task WriteAsync(
@@ -216,12 +224,8 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
     internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
 
-    /// <inheritdoc cref="LocalStore.ViewChanged"/>
-    internal event Action<ViewChanges>? ViewChanged
-    {
-        add => _store.ViewChanged += value;
-        remove => _store.ViewChanged -= value;
-    }
+    /// <summary>A live query over this client's view.</summary>
+    internal LiveQuery<TResult> Live<TResult>(LiveSource source, Func<List<(string Id, string Data)>, TResult> materialize) => new(_live, source, materialize);
 
     /// <summary>A record's JSON data as the app sees it, or null when it is absent or deleted.</summary>
     internal Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken) =>
@@ -238,6 +242,13 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <summary>Runs a counting query over the view.</summary>
     internal Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
         _store.CountAsync(sql, parameters, cancellationToken);
+
+    private async Task<Protocol.Realtime.HelloMessage> HelloAsync(CancellationToken cancellationToken) => new()
+    {
+        ProtocolVersion = 1,
+        ClientId = ClientId,
+        Cursor = await _store.ReadCursorAsync(cancellationToken).ConfigureAwait(false),
+    };
 
     private void SetState(SyncState state, SyncError? error)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Concord.Client.LiveQueries;
 
 namespace Concord.Client.Collections;
 
@@ -82,6 +83,31 @@ public sealed class CollectionQuery<T>
         List<(string Id, string Data)> rows = await _client.QueryAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         return rows.Select(r => new KeyValuePair<string, T>(r.Id, JsonSerializer.Deserialize<T>(r.Data, _json)!)).ToArray();
     }
+
+    /// <summary>
+    /// The query as a live query: its rows at once, and again after every commit that changes them. The query is
+    /// fixed as it is now; filters added later do not change it.
+    /// </summary>
+    /// <example><code>
+    /// await foreach (IReadOnlyList&lt;Todo&gt; open in todos.Query().Where("done", "=", false).Live().WithCancellation(token)) { Render(open); }
+    /// </code></example>
+    public LiveQuery<IReadOnlyList<T>> Live()
+    {
+        (string sql, List<KeyValuePair<string, object>> parameters) = Build("id, data");
+        return _client.Live<IReadOnlyList<T>>(LiveSource.Query(_collection, sql, parameters), rows => rows.Select(r => JsonSerializer.Deserialize<T>(r.Data, _json)!).ToArray());
+    }
+
+    /// <summary>Calls <paramref name="onRows"/> with the query's rows at once, and again whenever a commit changes them, until disposed.</summary>
+    /// <example><code>
+    /// using IDisposable live = todos.Query().Where("done", "=", false).Subscribe(open => Console.WriteLine(open.Count));
+    /// </code></example>
+    public IDisposable Subscribe(Action<IReadOnlyList<T>> onRows) => Live().Subscribe(onRows);
+
+    /// <summary>The query's rows at once, then again whenever a commit changes them, as an observable.</summary>
+    public IObservable<IReadOnlyList<T>> AsObservable() => Live();
+
+    /// <summary>The query's rows at once, then again whenever a commit changes them; a slow consumer gets the newest.</summary>
+    public IAsyncEnumerable<IReadOnlyList<T>> WatchAsync() => Live();
 
     /// <summary>Counts the matching records.</summary>
     public Task<long> CountAsync(CancellationToken cancellationToken = default)

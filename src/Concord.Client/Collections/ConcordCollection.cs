@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Concord.Client.LiveQueries;
 using Concord.Crdt;
 using Concord.Protocol;
 using Concord.Records;
@@ -120,6 +121,19 @@ public sealed class ConcordCollection<T>
     {
         string? data = await _client.ReadViewAsync(Name, id, cancellationToken).ConfigureAwait(false);
         return data is null ? default : JsonSerializer.Deserialize<T>(data, _json);
+    }
+
+    /// <summary>
+    /// One record as a live value: it at once (default when absent or deleted), then again after every commit
+    /// that changes it.
+    /// </summary>
+    /// <example><code>
+    /// using IDisposable watching = todos.Observe("t1").Subscribe(todo => Console.WriteLine(todo?.Title ?? "(gone)"));
+    /// </code></example>
+    public LiveQuery<T?> Observe(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _client.Live(LiveSource.Record(Name, id), rows => rows.Count == 0 ? default : JsonSerializer.Deserialize<T>(rows[0].Data, _json));
     }
 
     /// <summary>Every live record of the collection, by id.</summary>

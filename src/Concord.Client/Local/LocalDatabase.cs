@@ -108,7 +108,14 @@ internal sealed class LocalDatabase : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> in a write transaction under the lock, and commits it.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, CancellationToken cancellationToken) =>
+        WriteAsync(write, null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a write transaction under the lock and commits it; then, still under the
+    /// lock, <paramref name="committed"/> reads the state that commit left, before any other write can change it.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, Action<SqliteTransaction>? committed, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -117,6 +124,12 @@ internal sealed class LocalDatabase : IAsyncDisposable
 
             // Automatic checkpoints are off (see OpenAsync): every commit asks the checkpointer for one.
             _checkpointer?.Poke();
+            if (committed is not null)
+            {
+                using SqliteTransaction read = _connection.BeginTransaction(deferred: true);
+                committed(read);
+            }
+
             return result;
         }
         finally
@@ -125,14 +138,19 @@ internal sealed class LocalDatabase : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc cref="WriteAsync{T}(Func{SqliteTransaction, T}, CancellationToken)"/>
+    /// <inheritdoc cref="WriteAsync{T}(Func{SqliteTransaction, T}, Action{SqliteTransaction}, CancellationToken)"/>
     public Task WriteAsync(Action<SqliteTransaction> write, CancellationToken cancellationToken) =>
+        WriteAsync(write, null, cancellationToken);
+
+    /// <inheritdoc cref="WriteAsync{T}(Func{SqliteTransaction, T}, Action{SqliteTransaction}, CancellationToken)"/>
+    public Task WriteAsync(Action<SqliteTransaction> write, Action<SqliteTransaction>? committed, CancellationToken cancellationToken) =>
         WriteAsync(
             transaction =>
             {
                 write(transaction);
                 return true;
             },
+            committed,
             cancellationToken);
 
     /// <summary>The cached command for <paramref name="sql"/>, its parameters cleared, in <paramref name="transaction"/>.</summary>

@@ -3,6 +3,7 @@ using Concord.Clock;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Records;
+using Microsoft.Data.Sqlite;
 
 namespace Concord.Client.Local;
 
@@ -32,10 +33,11 @@ internal sealed class LocalStore : IAsyncDisposable
 
     /// <summary>
     /// Raised after each committed write transaction that changed the view, with the records whose rows it
-    /// changed. It runs outside the lock, on the writer's thread, so a handler may read the store but should
-    /// be quick; it must not throw, since the write it reports has already happened.
+    /// changed and a reader of the state it left. It runs under the lock, before any other write, so a handler
+    /// sees exactly that commit's view; it must be quick, must not use the store's other methods (the lock is
+    /// held), and must not throw, since the write it reports has already happened.
     /// </summary>
-    public event Action<ViewChanges>? ViewChanged;
+    public event Action<ViewChanges, ViewReader>? ViewChanged;
 
     /// <summary>This replica's id, made on first open and kept in the database.</summary>
     public string ClientId => _database.ClientId;
@@ -80,15 +82,9 @@ internal sealed class LocalStore : IAsyncDisposable
         Func<HlcTimestamp> stamp,
         CancellationToken cancellationToken)
     {
-        long bytes = await _database.WriteAsync(transaction => _writer.Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), cancellationToken).ConfigureAwait(false);
-
         // Made only for a listener: a local write is the path the app waits on.
-        if (ViewChanged is { } handler)
-        {
-            handler(new ViewChanges { { collection, id } });
-        }
-
-        return bytes;
+        Action<SqliteTransaction>? report = ViewChanged is null ? null : transaction => Report(new ViewChanges { { collection, id } }, transaction);
+        return await _database.WriteAsync(transaction => _writer.Write(opId, collection, id, kind, fields, crdt, stamp(), transaction), report, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The record as this replica sees it, with its CRDT state, for reading a field's merge data.</summary>
@@ -102,6 +98,16 @@ internal sealed class LocalStore : IAsyncDisposable
     /// <summary>Runs a query over <c>concord_view</c> and returns each row's id and JSON data.</summary>
     public Task<List<(string Id, string Data)>> QueryAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
         _database.ReadAsync(transaction => _view.Query(sql, parameters, transaction), cancellationToken);
+
+    /// <summary>Runs <paramref name="read"/> over the view under the lock, so that no commit comes between it and what it registers.</summary>
+    public Task ReadViewAsync(Action<ViewReader> read, CancellationToken cancellationToken) =>
+        _database.ReadAsync(
+            transaction =>
+            {
+                read(new ViewReader(_view, transaction));
+                return true;
+            },
+            cancellationToken);
 
     /// <summary>Runs a counting query over <c>concord_view</c>.</summary>
     public Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
@@ -119,9 +125,7 @@ internal sealed class LocalStore : IAsyncDisposable
     public async Task<IReadOnlyList<ChangeRejectedEventArgs>> ApplyPushResultsAsync(IReadOnlyList<OutboxEntry> sent, IReadOnlyList<ChangeResultMessage> results, CancellationToken cancellationToken)
     {
         var changes = new ViewChanges();
-        List<ChangeRejectedEventArgs> rejected = await _database.WriteAsync(transaction => _base.ApplyPushResults(sent, results, changes, transaction), cancellationToken).ConfigureAwait(false);
-        Report(changes);
-        return rejected;
+        return await _database.WriteAsync(transaction => _base.ApplyPushResults(sent, results, changes, transaction), transaction => Report(changes, transaction), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops one entry the server will never accept (for example, larger than any push may be).</summary>
@@ -129,8 +133,7 @@ internal sealed class LocalStore : IAsyncDisposable
     public async Task<ChangeRejectedEventArgs> DropAsync(OutboxEntry entry, SyncError error, CancellationToken cancellationToken)
     {
         var changes = new ViewChanges();
-        await _database.WriteAsync(transaction => _base.Drop(entry, changes, transaction), cancellationToken).ConfigureAwait(false);
-        Report(changes);
+        await _database.WriteAsync(transaction => _base.Drop(entry, changes, transaction), transaction => Report(changes, transaction), cancellationToken).ConfigureAwait(false);
         return new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error);
     }
 
@@ -145,17 +148,16 @@ internal sealed class LocalStore : IAsyncDisposable
     public async Task ApplyPageAsync(PullResponse page, CancellationToken cancellationToken)
     {
         var changes = new ViewChanges();
-        await _database.WriteAsync(transaction => _base.ApplyPage(page, changes, transaction), cancellationToken).ConfigureAwait(false);
-        Report(changes);
+        await _database.WriteAsync(transaction => _base.ApplyPage(page, changes, transaction), transaction => Report(changes, transaction), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 
-    private void Report(ViewChanges changes)
+    private void Report(ViewChanges changes, SqliteTransaction transaction)
     {
         if (changes.Count > 0)
         {
-            ViewChanged?.Invoke(changes);
+            ViewChanged?.Invoke(changes, new ViewReader(_view, transaction));
         }
     }
 }

@@ -26,6 +26,9 @@ internal sealed class ViewChanges : IReadOnlyCollection<(string Collection, stri
         }
     }
 
+    /// <summary>Whether the record's row is among those changed.</summary>
+    public bool Contains(string collection, string id) => _records.Contains((collection, id));
+
     /// <inheritdoc />
     public IEnumerator<(string Collection, string Id)> GetEnumerator() => _records.GetEnumerator();
 

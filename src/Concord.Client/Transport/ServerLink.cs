@@ -17,7 +17,7 @@ internal sealed class ServerLink : IAsyncDisposable
     private readonly HttpSyncTransport _requests;
     private readonly IRealtimeFrameCodec _frames;
     private readonly Func<CancellationToken, Task<HelloMessage>> _hello;
-    private readonly ILinkEvents _events;
+    private ILinkEvents _events = null!;
     private readonly ILogger _logger;
     private readonly ClientMetrics _metrics;
     private readonly Uri _webSocket;
@@ -27,12 +27,11 @@ internal sealed class ServerLink : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task _running = Task.CompletedTask;
 
-    public ServerLink(ConcordClientOptions options, HttpClient http, IProtocolCodec codec, Func<CancellationToken, Task<HelloMessage>> hello, ILinkEvents events, ILogger logger, ClientMetrics metrics)
+    public ServerLink(ConcordClientOptions options, HttpClient http, IProtocolCodec codec, Func<CancellationToken, Task<HelloMessage>> hello, ILogger logger, ClientMetrics metrics)
     {
         _options = options;
         _http = http;
         _hello = hello;
-        _events = events;
         _logger = logger;
         _metrics = metrics;
         Uri root = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
@@ -55,13 +54,18 @@ internal sealed class ServerLink : IAsyncDisposable
         return Volatile.Read(ref _session) is { } session && session.TryTakeChanges(out changes);
     }
 
-    public void Start()
+    /// <summary>Whether records frames wait to be taken.</summary>
+    public bool HasChanges => Volatile.Read(ref _session) is { HasChanges: true };
+
+    /// <summary>Connects, and keeps connecting, telling <paramref name="events"/> what happens.</summary>
+    public void Start(ILinkEvents events)
     {
         if (_stop is not null)
         {
             return;
         }
 
+        _events = events;
         _stop = new CancellationTokenSource();
         CancellationToken token = _stop.Token;
         _running = Task.Run(() => RunAsync(token), CancellationToken.None);
