@@ -90,6 +90,9 @@ public sealed class ConcordClient : IAsyncDisposable
         }
     }
 
+    /// <summary>How the client hears from the server right now (see <see cref="ConcordClientOptions.Transport"/>).</summary>
+    public SyncConnection Connection => _link?.Connection ?? SyncConnection.None;
+
     /// <summary>Local changes waiting for the server.</summary>
     public QueueStats QueueStats => _queue.Current;
 

@@ -44,8 +44,8 @@ internal sealed class ServerLink : IAsyncDisposable
     /// <summary>Where pushes and pulls go now: the WebSocket while one is open, HTTP otherwise.</summary>
     public ISyncTransport Transport => Volatile.Read(ref _session) ?? (ISyncTransport)_requests;
 
-    /// <summary>Whether the server tells this client about changes (WebSocket or event stream), so it need not poll.</summary>
-    public bool IsRealtime { get; private set; }
+    /// <summary>How the client hears from the server right now.</summary>
+    public SyncConnection Connection { get; private set; }
 
     /// <summary>Takes the next records frame the WebSocket delivered, if any.</summary>
     public bool TryTakeChanges(out ChangesMessage changes)
@@ -82,7 +82,7 @@ internal sealed class ServerLink : IAsyncDisposable
         await _running.ConfigureAwait(false);
         _stop.Dispose();
         _stop = null;
-        IsRealtime = false;
+        Connection = SyncConnection.None;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -167,7 +167,7 @@ internal sealed class ServerLink : IAsyncDisposable
         {
             ConcordClientLog.Connected(_logger, "websocket", session.Welcome.Version);
             Volatile.Write(ref _session, session);
-            IsRealtime = true;
+            Connection = SyncConnection.WebSocket;
             try
             {
                 _events.Connected(realtime: true);
@@ -175,7 +175,7 @@ internal sealed class ServerLink : IAsyncDisposable
             }
             finally
             {
-                IsRealtime = false;
+                Connection = SyncConnection.None;
                 Volatile.Write(ref _session, null);
             }
         }
@@ -209,7 +209,7 @@ internal sealed class ServerLink : IAsyncDisposable
                     {
                         ConcordClientLog.Connected(_logger, "sse", -1);
                         opened = true;
-                        IsRealtime = true;
+                        Connection = SyncConnection.ServerSentEvents;
                         _events.Connected(realtime: true);
                     },
                     _options.HeartbeatInterval,
@@ -219,6 +219,7 @@ internal sealed class ServerLink : IAsyncDisposable
             catch (EventStreamUnavailableException ex)
             {
                 ConcordClientLog.EventStreamUnavailable(_logger, ex.Status);
+                Connection = SyncConnection.Polling;
                 _events.Connected(realtime: false);
                 await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, open.Token).ConfigureAwait(false);
                 return false;
@@ -231,7 +232,7 @@ internal sealed class ServerLink : IAsyncDisposable
         }
         finally
         {
-            IsRealtime = false;
+            Connection = SyncConnection.None;
         }
     }
 }
