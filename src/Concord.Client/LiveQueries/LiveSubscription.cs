@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Concord.Client.Local;
 
@@ -38,13 +39,45 @@ internal abstract class LiveSubscription : IDisposable
     public void Evaluate(ViewReader reader)
     {
         List<(string Id, string Data)> rows = Source.Read(reader);
-        if (_last is not null && rows.SequenceEqual(_last))
+        if (_last is not null && SameRows(rows, _last))
         {
             return;
         }
 
         _last = rows;
         Pending.Writer.TryWrite(rows);
+    }
+
+    /// <summary>
+    /// Whether two results hold the same records with the same values. A record's JSON may be spelled differently
+    /// for the same value (a local patch and the server's copy order members differently): that is no change.
+    /// </summary>
+    private static bool SameRows(List<(string Id, string Data)> rows, List<(string Id, string Data)> last)
+    {
+        if (rows.Count != last.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (!string.Equals(rows[i].Id, last[i].Id, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (!string.Equals(rows[i].Data, last[i].Data, StringComparison.Ordinal))
+            {
+                using JsonDocument now = JsonDocument.Parse(rows[i].Data);
+                using JsonDocument before = JsonDocument.Parse(last[i].Data);
+                if (!JsonElement.DeepEquals(now.RootElement, before.RootElement))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>No more results: the client closed, or reading failed.</summary>
