@@ -24,6 +24,7 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _heartbeat;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<RealtimeFrame>> _pending = new();
+    private readonly ConcurrentDictionary<long, bool> _pulls = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly Channel<ChangesMessage> _changes = Channel.CreateBounded<ChangesMessage>(new BoundedChannelOptions(MaxWaitingChanges) { SingleReader = true, SingleWriter = true });
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,10 +111,13 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
     /// <inheritdoc />
     /// <remarks>
     /// Records frames that came before the answer were sent before the server saw this pull, so the answer holds at
-    /// least what they hold: those still waiting are dropped, and so is any that arrives before the answer.
+    /// least what they hold: those still waiting are dropped, and so is any that arrives before the answer. The
+    /// receive loop counts the answer in as it reads it, so a frame right behind it is kept.
     /// </remarks>
     public async Task<PullResponse> PullAsync(PullRequest request, CancellationToken cancellationToken = default)
     {
+        long id = Interlocked.Increment(ref _lastId);
+        _pulls[id] = true;
         Interlocked.Increment(ref _pulling);
         try
         {
@@ -121,11 +125,15 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
             {
             }
 
-            return (PullResponse)(await RequestAsync(FrameTypes.Pull, request, cancellationToken).ConfigureAwait(false)).Body!;
+            return (PullResponse)(await RequestAsync(id, FrameTypes.Pull, request, cancellationToken).ConfigureAwait(false)).Body!;
         }
         finally
         {
-            Interlocked.Decrement(ref _pulling);
+            // No answer came (failure, cancellation): it no longer holds records frames back.
+            if (_pulls.TryRemove(id, out _))
+            {
+                Interlocked.Decrement(ref _pulling);
+            }
         }
     }
 
@@ -163,9 +171,11 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
         _sending.Dispose();
     }
 
-    private async Task<RealtimeFrame> RequestAsync(string type, object body, CancellationToken cancellationToken)
+    private Task<RealtimeFrame> RequestAsync(string type, object body, CancellationToken cancellationToken) =>
+        RequestAsync(Interlocked.Increment(ref _lastId), type, body, cancellationToken);
+
+    private async Task<RealtimeFrame> RequestAsync(long id, string type, object body, CancellationToken cancellationToken)
     {
-        long id = Interlocked.Increment(ref _lastId);
         var answer = new TaskCompletionSource<RealtimeFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
         try
@@ -264,6 +274,12 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
             default:
                 if (frame.Id is { IsNumber: true } id && _pending.TryGetValue(id.Number, out TaskCompletionSource<RealtimeFrame>? waiting))
                 {
+                    // Before the next frame is read: records frames after a pull's answer are newer than it.
+                    if (_pulls.TryRemove(id.Number, out _))
+                    {
+                        Interlocked.Decrement(ref _pulling);
+                    }
+
                     waiting.TrySetResult(frame);
                 }
 

@@ -59,7 +59,7 @@ public static class ChaosRun
         await reference.SyncAsync(cancellationToken).ConfigureAwait(false);
         SortedDictionary<string, string> truth = await ChaosClient.ViewAsync(reference, cancellationToken).ConfigureAwait(false);
         string? difference = null;
-        await Wait.UntilAsync(
+        await WaitOrExplainAsync(
             async () =>
             {
                 foreach (ChaosClient client in clients)
@@ -75,7 +75,7 @@ public static class ChaosRun
 
                 return true;
             },
-            "every replica to equal the server",
+            () => $"every replica to equal the server (last difference: {difference})",
             convergeWithin).ConfigureAwait(false);
         TimeSpan converged = clock.Elapsed;
 
@@ -136,6 +136,18 @@ public static class ChaosRun
             {
                 return;
             }
+        }
+    }
+
+    private static async Task WaitOrExplainAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan within)
+    {
+        try
+        {
+            await Wait.UntilAsync(condition, "the condition", within).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Timed out waiting for {what()}.");
         }
     }
 
