@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
+# Tests append figures worth seeing (the chaos suite's writes and faults) here; they are printed at the end.
+export CONCORD_TEST_REPORT="$results/report.txt"
+
 if ! dotnet build Concord.slnx -c Release -nologo -clp:ErrorsOnly; then
   echo "0 passed, 1 failed (the build failed)"
   exit 1
@@ -38,6 +41,10 @@ fi
 if [ "$reports" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "0 passed, 1 failed (no test reports were written)"
   exit 1
+fi
+
+if [ -s "$CONCORD_TEST_REPORT" ]; then
+  sort "$CONCORD_TEST_REPORT"
 fi
 
 echo "$passed passed, $failed failed"

@@ -64,7 +64,7 @@ public sealed class ConcordClient : IAsyncDisposable
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
             _link = new ServerLink(options, options.HttpClient ?? _ownedHttp!, codec, HelloAsync, logger, _metrics);
-            _round = new SyncRound(store, () => _link.Transport, clock, options, logger, queue, _metrics, s => SetState(s, null), RaiseRejected);
+            _round = new SyncRound(store, _link, clock, options, logger, queue, _metrics, s => SetState(s, null), RaiseRejected);
             _loop = new SyncLoop(_round, _link, options, logger, _metrics, SetState);
         }
     }

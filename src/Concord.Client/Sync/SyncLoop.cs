@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Concord.Client.Transport;
 using Concord.Errors;
-using Concord.Protocol.Realtime;
 using Microsoft.Extensions.Logging;
 
 namespace Concord.Client.Sync;
@@ -120,7 +119,7 @@ internal sealed class SyncLoop : ILinkEvents
             TimeSpan? backoff = null;
             try
             {
-                await ApplyArrivedChangesAsync(stop).ConfigureAwait(false);
+                await _round.ApplyArrivedChangesAsync(stop).ConfigureAwait(false);
                 bool pull = Interlocked.Exchange(ref _wantPull, 0) == 1 || _pollable;
                 bool push = Interlocked.Exchange(ref _wantPush, 0) == 1;
                 if (push || pull)
@@ -152,15 +151,6 @@ internal sealed class SyncLoop : ILinkEvents
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>Records frames the WebSocket delivered, in the order they came.</summary>
-    private async Task ApplyArrivedChangesAsync(CancellationToken stop)
-    {
-        while (_link.TryTakeChanges(out ChangesMessage changes))
-        {
-            await _round.ApplyChangesAsync(changes, stop).ConfigureAwait(false);
         }
     }
 

@@ -17,7 +17,7 @@ namespace Concord.Client.Sync;
 /// </summary>
 internal sealed class SyncRound(
     LocalStore store,
-    Func<ISyncTransport> transport,
+    ServerLink link,
     HybridLogicalClock clock,
     ConcordClientOptions options,
     ILogger logger,
@@ -48,7 +48,16 @@ internal sealed class SyncRound(
             if (pull)
             {
                 setState(SyncState.Pulling);
-                pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // A page answered but not applied (one asked for ahead, say) counts as applied on the server.
+                    link.InvalidateChanges();
+                    throw;
+                }
             }
 
             ConcordClientLog.RoundDone(logger, pushed, pulled);
@@ -68,25 +77,42 @@ internal sealed class SyncRound(
     }
 
     /// <summary>
-    /// Applies records the server sent unasked (a <c>changes</c> frame) as a pull page with nothing after it: the
-    /// base and cursor move, and views are rebased, in one transaction.
+    /// Applies the records the server sent unasked (<c>changes</c> frames), in the order they came, each as a pull page
+    /// with nothing after it: the base and cursor move, and views are rebased, in one transaction.
     /// </summary>
-    public async Task ApplyChangesAsync(ChangesMessage changes, CancellationToken cancellationToken)
+    public async Task ApplyArrivedChangesAsync(CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (HlcTimestamp.TryParse(changes.Hlc, out HlcTimestamp serverTime))
-            {
-                clock.Observe(serverTime);
-            }
-
-            await store.ApplyPageAsync(new PullResponse { Records = changes.Records, Cursor = changes.Cursor, HasMore = false, Hlc = changes.Hlc }, cancellationToken).ConfigureAwait(false);
-            metrics.Received(changes.Records.Count);
+            await ApplyArrivedChangesLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _oneAtATime.Release();
+        }
+    }
+
+    private async Task ApplyArrivedChangesLockedAsync(CancellationToken cancellationToken)
+    {
+        while (link.TryTakeChanges(out ChangesMessage changes))
+        {
+            try
+            {
+                if (HlcTimestamp.TryParse(changes.Hlc, out HlcTimestamp serverTime))
+                {
+                    clock.Observe(serverTime);
+                }
+
+                await store.ApplyPageAsync(new PullResponse { Records = changes.Records, Cursor = changes.Cursor, HasMore = false, Hlc = changes.Hlc }, cancellationToken).ConfigureAwait(false);
+                metrics.Received(changes.Records.Count);
+            }
+            catch
+            {
+                // The server counts this frame as applied; until a pull says otherwise, later frames would leave a gap.
+                link.InvalidateChanges();
+                throw;
+            }
         }
     }
 
@@ -106,7 +132,7 @@ internal sealed class SyncRound(
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                response = await transport().PushAsync(
+                response = await link.Transport.PushAsync(
                     new PushRequest { ClientId = store.ClientId, Changes = batch.Select(e => e.ToMessage()).ToArray() },
                     cancellationToken).ConfigureAwait(false);
             }
@@ -151,6 +177,9 @@ internal sealed class SyncRound(
             {
                 throw new SyncException(SyncError.Internal("The server answered fewer results than changes sent."));
             }
+
+            // While writes keep coming, other replicas' records are applied between batches rather than after them.
+            await ApplyArrivedChangesLockedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -215,7 +244,7 @@ internal sealed class SyncRound(
     private async Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        PullResponse page = await transport().PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken).ConfigureAwait(false);
+        PullResponse page = await link.Transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken).ConfigureAwait(false);
         metrics.Pulled(started);
         return page;
     }

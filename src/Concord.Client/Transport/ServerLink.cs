@@ -54,6 +54,9 @@ internal sealed class ServerLink : IAsyncDisposable
         return Volatile.Read(ref _session) is { } session && session.TryTakeChanges(out changes);
     }
 
+    /// <summary>A records frame could not be applied: later ones are dropped until the next pull is answered.</summary>
+    public void InvalidateChanges() => Volatile.Read(ref _session)?.MarkStale();
+
     /// <summary>Whether records frames wait to be taken.</summary>
     public bool HasChanges => Volatile.Read(ref _session) is { HasChanges: true };
 

@@ -33,6 +33,7 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
     private long _lastId;
     private long _lastReceived;
     private int _pulling;
+    private int _stale;
 
     private WebSocketSession(ClientWebSocket socket, IRealtimeFrameCodec codec, ILinkEvents events, TimeProvider time, TimeSpan heartbeat)
     {
@@ -121,10 +122,7 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
         Interlocked.Increment(ref _pulling);
         try
         {
-            while (_changes.Reader.TryRead(out _))
-            {
-            }
-
+            Discard();
             return (PullResponse)(await RequestAsync(id, FrameTypes.Pull, request, cancellationToken).ConfigureAwait(false)).Body!;
         }
         finally
@@ -140,8 +138,28 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
     /// <summary>Whether records frames wait to be taken.</summary>
     public bool HasChanges => _changes.Reader.Count > 0;
 
-    /// <summary>Records frames received and not yet taken, in the order they came.</summary>
-    public bool TryTakeChanges(out ChangesMessage changes) => _changes.Reader.TryRead(out changes!);
+    /// <summary>Records frames received and not yet taken, in the order they came; none once the stream has a gap.</summary>
+    public bool TryTakeChanges(out ChangesMessage changes)
+    {
+        if (Volatile.Read(ref _stale) != 0)
+        {
+            Discard();
+            changes = null!;
+            return false;
+        }
+
+        return _changes.Reader.TryRead(out changes!);
+    }
+
+    /// <summary>
+    /// A records frame was not applied (it could not be queued, or applying it failed): the server counts this replica
+    /// as having it, so every later frame would leave a gap. They are all dropped until a pull has been answered.
+    /// </summary>
+    public void MarkStale()
+    {
+        Interlocked.Exchange(ref _stale, 1);
+        Discard();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -274,9 +292,11 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
             default:
                 if (frame.Id is { IsNumber: true } id && _pending.TryGetValue(id.Number, out TaskCompletionSource<RealtimeFrame>? waiting))
                 {
-                    // Before the next frame is read: records frames after a pull's answer are newer than it.
+                    // Before the next frame is read: records frames after a pull's answer are newer than it, and
+                    // continue from it without a gap.
                     if (_pulls.TryRemove(id.Number, out _))
                     {
+                        Interlocked.Exchange(ref _stale, 0);
                         Interlocked.Decrement(ref _pulling);
                     }
 
@@ -289,11 +309,11 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
 
     /// <summary>
     /// Queues records sent by the server. A replica that cannot keep up pulls instead: the queue never grows past a
-    /// bound, and a dropped frame costs one pull of what it held.
+    /// bound, and a frame that does not fit costs one pull, which brings what it held and what came after it.
     /// </summary>
     private void OnChanges(ChangesMessage changes)
     {
-        if (Volatile.Read(ref _pulling) > 0)
+        if (Volatile.Read(ref _pulling) > 0 || Volatile.Read(ref _stale) != 0)
         {
             return;
         }
@@ -301,10 +321,17 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
         if (_changes.Writer.TryWrite(changes))
         {
             _events.ChangesArrived();
+            return;
         }
-        else
+
+        MarkStale();
+        _events.Poked();
+    }
+
+    private void Discard()
+    {
+        while (_changes.Reader.TryRead(out _))
         {
-            _events.Poked();
         }
     }
 
