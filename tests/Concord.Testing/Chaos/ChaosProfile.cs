@@ -37,13 +37,13 @@ public sealed record ChaosProfile(string Name, Action<FaultProxy> Begin, Func<Ch
         proxy.Jitter = latency / 2;
     });
 
-    /// <summary>Cuts the network for the middle third of the writes, then heals it.</summary>
+    /// <summary>Cuts the network for the middle half of the writes (long enough for heartbeats to give up), then heals it.</summary>
     private static async Task PartitionAsync(ChaosServer server, TimeSpan writing, CancellationToken cancellationToken)
     {
-        await Task.Delay(writing / 3, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(writing / 4, cancellationToken).ConfigureAwait(false);
         server.Proxy.Partition();
         server.Faults++;
-        await Task.Delay(writing / 3, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(writing / 2, cancellationToken).ConfigureAwait(false);
         server.Proxy.Heal();
     }
 
