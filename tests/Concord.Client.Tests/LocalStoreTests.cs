@@ -99,6 +99,30 @@ public sealed class LocalStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answer_that_comes_after_the_record_it_changed_removes_the_change_and_shows_the_servers_state()
+    {
+        await WriteAsync("op-a", "a", "mine");
+        IReadOnlyList<OutboxEntry> sent = await _store.TakeBatchAsync(10, CancellationToken.None);
+
+        // The server applied the change in part (server wins on the title) and sent its record before its answer.
+        await _store.ApplyPageAsync(Page(Record("a", 7, "theirs")), CancellationToken.None);
+        Assert.Equal("mine", TitleOf(await _store.ReadViewAsync("todos", "a", CancellationToken.None)));
+        _reported.Clear();
+        IReadOnlyList<ChangeRejectedEventArgs> told = await _store.ApplyPushResultsAsync(sent, [new ChangeResultMessage
+        {
+            OpId = "op-a",
+            Status = ChangeStatus.Applied,
+            Version = 7,
+            Error = ErrorBody.From(SyncError.Create(SyncErrorCodes.Conflict, "The title changed since.")),
+        }], CancellationToken.None);
+
+        Assert.Equal("theirs", TitleOf(await _store.ReadViewAsync("todos", "a", CancellationToken.None)));
+        Assert.Equal([("todos", "a")], Assert.Single(_reported));
+        Assert.Equal(SyncErrorCodes.Conflict, Assert.Single(told).Error.Code);
+        Assert.Equal("theirs", TitleOf(await _store.ReadViewAsync("todos", "a", CancellationToken.None)));
+    }
+
+    [Fact]
     public async Task A_dropped_change_reports_its_record()
     {
         await WriteAsync("op-a", "a", "too large");

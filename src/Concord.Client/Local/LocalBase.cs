@@ -116,15 +116,19 @@ internal sealed class LocalBase
                 SyncError error = result.Error?.ToError() ?? SyncError.InvalidChange("The server rejected the change.");
                 rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, error));
             }
+            else if (result.Version is { } version && ReadBaseVersion(entry.Collection, entry.Id, transaction) >= version)
+            {
+                // The server's records came before its answer (over a WebSocket they often do): the base already
+                // holds this change, so it leaves now rather than wait for the record's next pull.
+                _outbox.Remove(entry, transaction);
+                rebase.Add((entry.Collection, entry.Id));
+                Partial(entry, result, rejected);
+            }
             else
             {
                 _outbox.Ack(entry, result.Version ?? 0, transaction);
 
-                // Applied in part (a server-wins conflict): the next pull rolls the losing fields back; say why.
-                if (result.Error is { } partial)
-                {
-                    rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, partial.ToError()));
-                }
+                Partial(entry, result, rejected);
             }
         }
 
@@ -135,6 +139,23 @@ internal sealed class LocalBase
         }
 
         return rejected;
+    }
+
+    /// <summary>Applied in part (a server-wins conflict): the base rolls the losing fields back; say why.</summary>
+    private static void Partial(OutboxEntry entry, ChangeResultMessage result, List<ChangeRejectedEventArgs> rejected)
+    {
+        if (result.Error is { } partial)
+        {
+            rejected.Add(new ChangeRejectedEventArgs(entry.OpId, entry.Collection, entry.Id, entry.Kind, partial.ToError()));
+        }
+    }
+
+    private long ReadBaseVersion(string collection, string id, SqliteTransaction transaction)
+    {
+        SqliteCommand read = _database.Command(LocalSql.ReadBaseVersion, transaction);
+        read.Parameters.AddWithValue("$collection", collection);
+        read.Parameters.AddWithValue("$id", id);
+        return read.ExecuteScalar() is long version ? version : -1;
     }
 
     /// <summary>Drops one entry the server will never accept (for example, larger than any push may be).</summary>

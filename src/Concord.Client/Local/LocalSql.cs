@@ -19,6 +19,9 @@ internal static class LocalSql
         ON CONFLICT(collection, id) DO UPDATE SET has_local = 1, local_view = excluded.local_view
         """;
 
+    /// <summary>The version of the server's state the base holds (none when the server never confirmed the record).</summary>
+    public const string ReadBaseVersion = "SELECT base_version FROM concord_records WHERE collection = $collection AND id = $id AND (base_fields IS NOT NULL OR base_deleted IS NOT NULL)";
+
     public const string ReadBase = "SELECT base_fields, base_hlcs, base_deleted, base_version, base_crdt FROM concord_records WHERE collection = $collection AND id = $id";
 
     /// <summary>Bound by position: collection, id, fields, hlcs, deleted, version, has_local, local_view, base_crdt.</summary>
