@@ -29,6 +29,24 @@ public sealed class CborHttpTests(HostileServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_cbor_push_nested_exactly_at_the_limit_is_applied_and_pulled_back()
+    {
+        string deep = new string('[', HostileServerFixture.MaxDepth) + new string(']', HostileServerFixture.MaxDepth);
+        long hlc = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
+        var push = new PushRequest
+        {
+            ClientId = "cbor-client",
+            Changes = [new ChangeMessage { OpId = Guid.CreateVersion7().ToString(), Collection = "cbordeep", Id = "deep", Kind = "put", Fields = Records.RawJsonValue.Parse($"{{\"a\":{deep}}}"), Hlc = $"{hlc:x12}0000-cborclient" }],
+        };
+
+        PushResponse pushed = await SendAsync<PushRequest, PushResponse>("push", push);
+        PullResponse page = await SendAsync<PullRequest, PullResponse>("pull", new PullRequest { Cursor = null, Collections = ["cbordeep"] });
+
+        Assert.Equal(ChangeStatus.Applied, Assert.Single(pushed.Results).Status);
+        Assert.Equal($"{{\"a\":{deep}}}", Assert.Single(page.Records).Fields.ToString());
+    }
+
+    [Fact]
     public async Task A_json_request_that_accepts_cbor_gets_cbor()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/sync/pull") { Content = new StringContent("{\"cursor\":null}") };

@@ -274,9 +274,9 @@ internal sealed class CborMessageReader
             throw new FormatException("Expected a map of fields.");
         }
 
+        // The fields object holds the values; each value may nest the whole configured depth, as in JSON.
         _json.Reset();
         int depth = _maxJsonDepth;
-        Nest(ref depth);
         Reader.ReadStartMap();
         _json.StartObject();
         while (Reader.PeekState() != CborReaderState.EndMap)
@@ -314,7 +314,6 @@ internal sealed class CborMessageReader
 
         _json.Reset();
         int depth = _maxJsonDepth;
-        Nest(ref depth);
         _json.StartObject();
         foreach (ReadOnlyMemory<byte> name in shape)
         {

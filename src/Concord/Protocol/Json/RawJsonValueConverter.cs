@@ -6,9 +6,23 @@ using Concord.Records;
 
 namespace Concord.Protocol.Json;
 
-/// <summary>Reads any JSON value as its raw text and writes raw text back unchanged.</summary>
+/// <summary>
+/// Reads any JSON value as its raw text and writes raw text back unchanged. A codec's instance also
+/// refuses values nested deeper than its limit, counted from the value itself wherever it sits in a message.
+/// </summary>
 internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 {
+    private readonly int _maxDepth;
+
+    /// <summary>Reads values of any depth: for data a codec already checked (stores, outboxes).</summary>
+    public RawJsonValueConverter()
+        : this(int.MaxValue)
+    {
+    }
+
+    /// <summary>Reads values nested at most <paramref name="maxDepth"/> arrays or objects deep (a scalar is depth 0).</summary>
+    public RawJsonValueConverter(int maxDepth) => _maxDepth = maxDepth;
+
     public override bool HandleNull => true;
 
     public override RawJsonValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -21,11 +35,15 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
         if (reader.HasValueSequence)
         {
             using JsonDocument document = JsonDocument.ParseValue(ref reader);
-            return RawJsonValue.FromValidatedUtf8(JsonMarshal.GetRawUtf8Value(document.RootElement).ToArray());
+            byte[] copy = JsonMarshal.GetRawUtf8Value(document.RootElement).ToArray();
+            var again = new Utf8JsonReader(copy);
+            again.Read();
+            Walk(ref again);
+            return RawJsonValue.FromValidatedUtf8(copy);
         }
 
-        // The input is one contiguous buffer: the value's text runs from its first token to where Skip
-        // stops, and Skip validates it. Copying that span is several times cheaper than building a
+        // The input is one contiguous buffer: the value's text runs from its first token to where the walk
+        // stops, and the walk validates it. Copying that span is several times cheaper than building a
         // JsonDocument for every field object of a push.
         long start = reader.TokenStartIndex;
         ref byte first = ref MemoryMarshal.GetReference(reader.ValueSpan);
@@ -35,11 +53,48 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
             first = ref Unsafe.Subtract(ref first, 1);
         }
 
-        reader.Skip();
+        Walk(ref reader);
         int length = checked((int)(reader.BytesConsumed - start));
         return RawJsonValue.FromValidatedUtf8(MemoryMarshal.CreateReadOnlySpan(ref first, length).ToArray());
     }
 
     public override void Write(Utf8JsonWriter writer, RawJsonValue value, JsonSerializerOptions options) =>
         writer.WriteRawValue(value.Utf8.Span, skipInputValidation: true);
+
+    /// <summary>
+    /// Reads past the value the reader is on, as <see cref="Utf8JsonReader.Skip"/> does, checking each token
+    /// on the way.
+    /// </summary>
+    private void Walk(ref Utf8JsonReader reader)
+    {
+        int start = reader.CurrentDepth;
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return;
+        }
+
+        if (_maxDepth < 1)
+        {
+            throw TooDeep();
+        }
+
+        do
+        {
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    // A container whose token is k levels below the value's first one is nested k + 1 deep.
+                    if (reader.CurrentDepth - start >= _maxDepth)
+                    {
+                        throw TooDeep();
+                    }
+
+                    break;
+            }
+        }
+        while (reader.CurrentDepth > start);
+    }
+
+    private JsonException TooDeep() => new($"A value is nested deeper than the server allows ({_maxDepth} arrays or objects).");
 }
