@@ -1,3 +1,4 @@
+using System.Formats.Cbor;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Protocol.Cbor;
@@ -51,6 +52,51 @@ public sealed class CodecParityTests
         };
 
         Assert.Equal(depth <= MaxDepth, accepted);
+    }
+
+    [Theory]
+    [InlineData(0UL, "-1")]
+    [InlineData(9223372036854775807UL, "-9223372036854775808")]
+    [InlineData(9223372036854775808UL, "-9223372036854775809")]
+    [InlineData(ulong.MaxValue, "-18446744073709551616")]
+    public void A_cbor_negative_integer_reads_as_the_json_number_whatever_its_size(ulong argument, string number)
+    {
+        byte[] cbor = CborPush(w => w.WriteCborNegativeIntegerRepresentation(argument));
+
+        Assert.True(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? push, out SyncError? error), error?.Message);
+        Assert.Equal($"{{\"n\":{number}}}", push.Changes[0].Fields.ToString());
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"n\":{number}}}")));
+    }
+
+    /// <summary>A push of one change whose fields are <c>{"n": value}</c>, with the value written by <paramref name="value"/>.</summary>
+    private static byte[] CborPush(Action<CborWriter> value)
+    {
+        var writer = new CborWriter(CborConformanceMode.Lax);
+        writer.WriteStartMap(2);
+        writer.WriteUInt32(0);
+        writer.WriteTextString("phone-1");
+        writer.WriteUInt32(1);
+        writer.WriteStartArray(1);
+        writer.WriteStartMap(6);
+        writer.WriteUInt32(0);
+        writer.WriteTextString("op-1");
+        writer.WriteUInt32(1);
+        writer.WriteTextString("todos");
+        writer.WriteUInt32(2);
+        writer.WriteTextString("t1");
+        writer.WriteUInt32(3);
+        writer.WriteUInt32(1);
+        writer.WriteUInt32(4);
+        writer.WriteStartMap(1);
+        writer.WriteTextString("n");
+        value(writer);
+        writer.WriteEndMap();
+        writer.WriteUInt32(5);
+        writer.WriteTextString(Hlc);
+        writer.WriteEndMap();
+        writer.WriteEndArray();
+        writer.WriteEndMap();
+        return writer.Encode();
     }
 
     private static IProtocolCodec Codec(string name) => name == "json" ? new JsonProtocolCodec(Limits) : new CborProtocolCodec(Limits);

@@ -477,7 +477,17 @@ internal sealed class CborMessageReader
                 _json.Number(Reader.ReadUInt64());
                 break;
             case CborReaderState.NegativeInteger:
-                _json.Number(Reader.ReadInt64());
+                // Major type 1 reaches -2^64, below what a long holds; JSON numbers have no such bound.
+                ulong argument = Reader.ReadCborNegativeIntegerRepresentation();
+                if (argument <= long.MaxValue)
+                {
+                    _json.Number(-1 - (long)argument);
+                }
+                else
+                {
+                    _json.Number(-1 - (Int128)argument);
+                }
+
                 break;
             case CborReaderState.HalfPrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.DoublePrecisionFloat:
                 double number = state == CborReaderState.SinglePrecisionFloat ? Reader.ReadSingle() : Reader.ReadDouble();
