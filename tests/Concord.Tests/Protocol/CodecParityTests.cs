@@ -68,6 +68,85 @@ public sealed class CodecParityTests
         Assert.True(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"n\":{number}}}")));
     }
 
+    public static TheoryData<string> Integers() =>
+    [
+        "0", "-0", "7", "-7", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+        "18446744073709551615", "-18446744073709551616", "18446744073709551616", "-18446744073709551617",
+        "1000000000000000000000000000000", "-1000000000000000000000000000000", "340282366920938463463374607431768211456",
+        "9" + new string('0', 999), "-" + new string('9', 1000),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Integers))]
+    public void An_integer_from_json_comes_back_through_cbor_as_the_same_text(string integer)
+    {
+        var cbor = new CborProtocolCodec(Limits);
+        string fields = $"{{\"n\":{integer},\"list\":[{integer},{{\"k\":{integer}}}]}}";
+
+        Assert.True(cbor.TryDecode(cbor.EncodeToArray(Page(fields, setEntry: integer)), out PullResponse? page, out SyncError? error), error?.Message);
+        Assert.True(cbor.TryDecode(cbor.EncodeToArray(Push(fields, setValue: integer)), out PushRequest? push, out error), error?.Message);
+
+        Assert.Equal(fields, page.Records[0].Fields.ToString());
+        Assert.Equal(integer, page.Records[0].Crdt!["tags"].Entries![0].Value.ToString());
+        Assert.Equal(fields, push.Changes[0].Fields.ToString());
+        Assert.Equal(integer, push.Changes[0].Crdt!["tags"].Add![0].ToString());
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Page(fields, setEntry: integer)));
+    }
+
+    [Theory]
+    [InlineData("18446744073709551615", "1bffffffffffffffff")]
+    [InlineData("-18446744073709551616", "3bffffffffffffffff")]
+    [InlineData("18446744073709551616", "c249010000000000000000")]
+    [InlineData("-18446744073709551617", "c349010000000000000000")]
+    [InlineData("-0", "f98000")]
+    public void An_integer_is_a_cbor_integer_while_major_types_0_and_1_hold_it_and_a_bignum_beyond(string integer, string hex)
+    {
+        byte[] cbor = new CborProtocolCodec(Limits).EncodeToArray(Page("{\"n\":" + integer + "}"));
+
+        Assert.Contains("616e" + hex, Convert.ToHexStringLower(cbor), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, "", "0")]
+    [InlineData(true, "", "-1")]
+    [InlineData(false, "0001", "1")]
+    [InlineData(true, "00", "-1")]
+    [InlineData(false, "010000000000000000", "18446744073709551616")]
+    [InlineData(true, "010000000000000000", "-18446744073709551617")]
+    [InlineData(true, "ffffffffffffffff", "-18446744073709551616")]
+    public void A_bignum_from_any_encoder_reads_as_its_json_digits(bool negative, string magnitude, string number)
+    {
+        byte[] cbor = CborPush(w =>
+        {
+            w.WriteTag(negative ? CborTag.NegativeBigNum : CborTag.UnsignedBigNum);
+            w.WriteByteString(Convert.FromHexString(magnitude));
+        });
+
+        Assert.True(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? push, out SyncError? error), error?.Message);
+        Assert.Equal($"{{\"n\":{number}}}", push.Changes[0].Fields.ToString());
+    }
+
+    [Theory]
+    [InlineData(1000, true)]
+    [InlineData(1001, false)]
+    [InlineData(100_000, false)]
+    public void Integers_of_up_to_1000_digits_are_accepted_by_both_codecs_and_longer_ones_refused(int digits, bool accepted)
+    {
+        string integer = "-" + new string('9', digits);
+        var magnitude = System.Numerics.BigInteger.Parse(integer[1..], System.Globalization.CultureInfo.InvariantCulture) - 1;
+        byte[] cbor = CborPush(w =>
+        {
+            w.WriteTag(CborTag.NegativeBigNum);
+            w.WriteByteString(magnitude.ToByteArray(isUnsigned: true, isBigEndian: true));
+        });
+
+        Assert.Equal(accepted, new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? _, out SyncError? _));
+        Assert.Equal(accepted, new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush($"{{\"n\":{integer}}}")), out PushRequest? _, out SyncError? _));
+    }
+
+    private static string JsonPush(string fields) =>
+        $"{{\"clientId\":\"phone-1\",\"changes\":[{{\"opId\":\"op-1\",\"collection\":\"todos\",\"id\":\"t1\",\"kind\":\"patch\",\"fields\":{fields},\"hlc\":\"{Hlc}\"}}]}}";
+
     /// <summary>A push of one change whose fields are <c>{"n": value}</c>, with the value written by <paramref name="value"/>.</summary>
     private static byte[] CborPush(Action<CborWriter> value)
     {

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Formats.Cbor;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Concord.Records;
@@ -14,6 +16,9 @@ namespace Concord.Protocol.Cbor;
 internal sealed class CborMessageReader
 {
     private static readonly SearchValues<byte> NodeIdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-"u8);
+
+    /// <summary>Longest bignum magnitude that may still have <see cref="JsonNumberParts.MaxDigits"/> digits or fewer (10^1000 &lt; 2^3328).</summary>
+    private const int MaxBigNumBytes = 416;
 
     private readonly StringTable _strings = new();
     private readonly Dictionary<int, string> _madeStrings = [];
@@ -470,6 +475,9 @@ internal sealed class CborMessageReader
                 Reader.ReadEndArray();
                 _json.EndArray();
                 break;
+            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum:
+                BigNumber();
+                break;
             case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
                 _json.String(Utf8Text(state).Span);
                 break;
@@ -509,6 +517,35 @@ internal sealed class CborMessageReader
                 throw new FormatException("This CBOR item has no JSON equivalent.");
         }
     }
+
+    /// <summary>A bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits.</summary>
+    private void BigNumber()
+    {
+        bool negative = Reader.ReadTag() == CborTag.NegativeBigNum;
+        ReadOnlySpan<byte> magnitude = Bytes();
+        int significant = magnitude.IndexOfAnyExcept((byte)0);
+        magnitude = significant < 0 ? [] : magnitude[significant..];
+
+        // Turning binary into decimal digits costs more than linear time: the size is checked before.
+        if (magnitude.Length > MaxBigNumBytes)
+        {
+            throw new FormatException(JsonNumberParts.BoundsMessage);
+        }
+
+        var argument = new BigInteger(magnitude, isUnsigned: true, isBigEndian: true);
+        BigInteger value = negative ? -1 - argument : argument;
+        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 8];
+        if (!Utf8Digits(value, text, out int written) || written - (negative ? 1 : 0) > JsonNumberParts.MaxDigits)
+        {
+            throw new FormatException(JsonNumberParts.BoundsMessage);
+        }
+
+        _json.Literal(text[..written]);
+    }
+
+    /// <summary>BigInteger formats into UTF-8 only through the interface.</summary>
+    private static bool Utf8Digits<T>(T value, Span<byte> destination, out int written)
+        where T : IUtf8SpanFormattable => value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
 
     private static void Nest(ref int depth)
     {

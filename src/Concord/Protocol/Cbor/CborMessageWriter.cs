@@ -1,4 +1,6 @@
 using System.Formats.Cbor;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Concord.Clock;
@@ -399,7 +401,15 @@ internal sealed class CborMessageWriter
     {
         if (reader.TryGetInt64(out long integer))
         {
-            Writer.WriteInt64(integer);
+            if (integer == 0 && reader.ValueSpan[0] == (byte)'-')
+            {
+                // "-0" is an integer in JSON's grammar; only a float keeps its sign.
+                Writer.WriteHalf(Half.NegativeZero);
+            }
+            else
+            {
+                Writer.WriteInt64(integer);
+            }
         }
         else if (reader.TryGetUInt64(out ulong large))
         {
@@ -407,16 +417,50 @@ internal sealed class CborMessageWriter
         }
         else
         {
-            double value = reader.GetDouble();
-            if ((double)(float)value == value)
-            {
-                Writer.WriteSingle((float)value);
-            }
-            else
-            {
-                Writer.WriteDouble(value);
-            }
+            OtherNumber(reader.ValueSpan);
         }
+    }
+
+    /// <summary>A number beyond 64-bit integers: exact when it is an integer, else the nearest float.</summary>
+    private void OtherNumber(ReadOnlySpan<byte> text)
+    {
+        if (text.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && JsonNumberParts.TryParse(text, out JsonNumberParts parts))
+        {
+            Integer(parts);
+            return;
+        }
+
+        double value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if ((double)(float)value == value)
+        {
+            Writer.WriteSingle((float)value);
+        }
+        else
+        {
+            Writer.WriteDouble(value);
+        }
+    }
+
+    /// <summary>
+    /// An integer beyond 64 bits: major type 1 still holds it down to -2^64; further out it is a bignum
+    /// (tag 2 or 3 and the magnitude's bytes, big-endian, RFC 8949 §3.4.3).
+    /// </summary>
+    private void Integer(JsonNumberParts parts)
+    {
+        if (parts.Negative && parts.IntegerDigits.Length <= 20
+            && UInt128.TryParse(parts.IntegerDigits, NumberStyles.None, CultureInfo.InvariantCulture, out UInt128 magnitude)
+            && magnitude - 1 <= ulong.MaxValue)
+        {
+            Writer.WriteCborNegativeIntegerRepresentation((ulong)(magnitude - 1));
+            return;
+        }
+
+        BigInteger value = parts.Mantissa();
+        Writer.WriteTag(value.Sign < 0 ? CborTag.NegativeBigNum : CborTag.UnsignedBigNum);
+        BigInteger argument = value.Sign < 0 ? -1 - value : value;
+        Span<byte> bytes = stackalloc byte[argument.GetByteCount(isUnsigned: true)];
+        argument.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: true);
+        Bytes(bytes);
     }
 
     /// <summary>Reads back a UUID written by <see cref="Id"/>.</summary>

@@ -8,10 +8,14 @@ namespace Concord.Protocol.Json;
 
 /// <summary>
 /// Reads any JSON value as its raw text and writes raw text back unchanged. A codec's instance also
-/// refuses values nested deeper than its limit, counted from the value itself wherever it sits in a message.
+/// refuses values nested deeper than its limit, counted from the value itself wherever it sits in a message,
+/// and numbers beyond <see cref="JsonNumberParts"/>' bounds, which CBOR could not carry.
 /// </summary>
 internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 {
+    /// <summary>Numbers this short are always within bounds (and are most numbers): only longer ones are looked at.</summary>
+    private const int ShortNumberLength = 20;
+
     private readonly int _maxDepth;
 
     /// <summary>Reads values of any depth: for data a codec already checked (stores, outboxes).</summary>
@@ -70,6 +74,7 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
         int start = reader.CurrentDepth;
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
         {
+            CheckScalar(ref reader);
             return;
         }
 
@@ -91,9 +96,20 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
                     }
 
                     break;
+                case JsonTokenType.Number when reader.ValueSpan.Length >= ShortNumberLength:
+                    CheckScalar(ref reader);
+                    break;
             }
         }
         while (reader.CurrentDepth > start);
+    }
+
+    private static void CheckScalar(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.ValueSpan.Length >= ShortNumberLength && !JsonNumberParts.TryParse(reader.ValueSpan, out _))
+        {
+            throw new JsonException(JsonNumberParts.BoundsMessage);
+        }
     }
 
     private JsonException TooDeep() => new($"A value is nested deeper than the server allows ({_maxDepth} arrays or objects).");
