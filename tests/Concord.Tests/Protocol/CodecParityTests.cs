@@ -4,6 +4,7 @@ using Concord.Protocol;
 using Concord.Protocol.Cbor;
 using Concord.Protocol.Json;
 using Concord.Records;
+using CsCheck;
 
 namespace Concord.Tests.Protocol;
 
@@ -143,6 +144,95 @@ public sealed class CodecParityTests
         Assert.Equal(accepted, new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? _, out SyncError? _));
         Assert.Equal(accepted, new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush($"{{\"n\":{integer}}}")), out PushRequest? _, out SyncError? _));
     }
+
+    [Theory]
+    [InlineData("1.5", "0.1", "-2.5e-10", "1e30", "1E+30", "-0.0", "0.0", "1e-5", "0.10000000149011612")]
+    [InlineData("1.7976931348623157e308", "-1.7976931348623157E+308", "2.2250738585072014e-308", "5e-324", "4.9e-324")]
+    [InlineData("123456789012345678901234567890.5", "3.141592653589793238462643383279", "1.0", "100e-2", "-123.456e7")]
+    public void A_non_integer_within_a_doubles_range_comes_back_through_cbor_as_the_same_double(params string[] numbers)
+    {
+        foreach (string number in numbers)
+        {
+            Assert.Equal(Bits(number), Bits(ThroughCbor(number)));
+        }
+    }
+
+    [Fact]
+    public void Any_finite_double_comes_back_through_cbor_as_the_same_double()
+    {
+        Gen.Double.Where(d => double.IsFinite(d)).Sample(value =>
+        {
+            string text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            return Bits(ThroughCbor(text)) == BitConverter.DoubleToInt64Bits(value);
+        });
+    }
+
+    [Theory]
+    [InlineData("1.5e400", "15e399", "c48219018f0f")]
+    [InlineData("-1e400", "-1e400", "c48219019020")]
+    [InlineData("1e-400", "1e-400", "c48239018f01")]
+    [InlineData("2.50e-400", "250e-402", "c48239019118fa")]
+    [InlineData("1e9223372036854775807", "1e9223372036854775807", "c4821b7fffffffffffffff01")]
+    [InlineData("-1e-9223372036854775808", "-1e-9223372036854775808", "c4823b7fffffffffffffff20")]
+    [InlineData("123456789012345678901.5e400", "1234567890123456789015e399", "c48219018fc249")]
+    public void A_number_beyond_a_doubles_range_travels_as_a_decimal_fraction_of_the_same_value(string number, string back, string hex)
+    {
+        byte[] cbor = new CborProtocolCodec(Limits).EncodeToArray(Page("{\"n\":" + number + "}"));
+
+        Assert.Contains("616e" + hex, Convert.ToHexStringLower(cbor), StringComparison.Ordinal);
+        Assert.Equal(back, ThroughCbor(number));
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Page($"{{\"n\":{back}}}")));
+    }
+
+    [Theory]
+    [InlineData(-2L, "3039", "12345e-2")]
+    [InlineData(0L, "00", "0e0")]
+    [InlineData(long.MinValue, "ff", "255e-9223372036854775808")]
+    public void A_decimal_fraction_from_any_encoder_reads_as_mantissa_e_exponent(long exponent, string bigNumMagnitude, string number)
+    {
+        byte[] cbor = CborPush(w =>
+        {
+            w.WriteTag(CborTag.DecimalFraction);
+            w.WriteStartArray(2);
+            w.WriteInt64(exponent);
+            w.WriteTag(CborTag.UnsignedBigNum);
+            w.WriteByteString(Convert.FromHexString(bigNumMagnitude));
+            w.WriteEndArray();
+        });
+
+        Assert.True(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? push, out SyncError? error), error?.Message);
+        Assert.Equal($"{{\"n\":{number}}}", push.Changes[0].Fields.ToString());
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"n\":{number}}}")));
+    }
+
+    [Fact]
+    public void An_exponent_beyond_64_bits_is_refused_by_both_codecs()
+    {
+        byte[] cbor = CborPush(w =>
+        {
+            w.WriteTag(CborTag.DecimalFraction);
+            w.WriteStartArray(2);
+            w.WriteCborNegativeIntegerRepresentation(9223372036854775808UL);
+            w.WriteInt32(1);
+            w.WriteEndArray();
+        });
+
+        Assert.False(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? _, out SyncError? _));
+        Assert.False(new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush("{\"n\":1e-9223372036854775809}")), out PushRequest? _, out SyncError? _));
+        Assert.False(new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush("{\"n\":1.5e-9223372036854775808}")), out PushRequest? _, out SyncError? _));
+        Assert.False(new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush("{\"n\":1e99999999999999999999}")), out PushRequest? _, out SyncError? _));
+    }
+
+    /// <summary>A number as a pulled field, encoded in CBOR and decoded back to its JSON text.</summary>
+    private static string ThroughCbor(string number)
+    {
+        var cbor = new CborProtocolCodec(Limits);
+        Assert.True(cbor.TryDecode(cbor.EncodeToArray(Page($"{{\"n\":{number}}}")), out PullResponse? page, out SyncError? error), error?.Message);
+        string fields = page.Records[0].Fields.ToString();
+        return fields["{\"n\":".Length..^1];
+    }
+
+    private static long Bits(string number) => BitConverter.DoubleToInt64Bits(double.Parse(number, System.Globalization.CultureInfo.InvariantCulture));
 
     private static string JsonPush(string fields) =>
         $"{{\"clientId\":\"phone-1\",\"changes\":[{{\"opId\":\"op-1\",\"collection\":\"todos\",\"id\":\"t1\",\"kind\":\"patch\",\"fields\":{fields},\"hlc\":\"{Hlc}\"}}]}}";

@@ -475,8 +475,8 @@ internal sealed class CborMessageReader
                 Reader.ReadEndArray();
                 _json.EndArray();
                 break;
-            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum:
-                BigNumber();
+            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum or CborTag.DecimalFraction:
+                TaggedNumber();
                 break;
             case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
                 _json.String(Utf8Text(state).Span);
@@ -518,9 +518,56 @@ internal sealed class CborMessageReader
         }
     }
 
-    /// <summary>A bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits.</summary>
-    private void BigNumber()
+    /// <summary>
+    /// A bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits, or a decimal fraction
+    /// (tag 4, <c>[exponent, mantissa]</c>) as <c>{mantissa}e{exponent}</c>.
+    /// </summary>
+    private void TaggedNumber()
     {
+        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 32];
+        int length;
+        if (Reader.PeekTag() != CborTag.DecimalFraction)
+        {
+            length = IntegerDigits(text);
+        }
+        else
+        {
+            Reader.ReadTag();
+            if (Reader.ReadStartArray() is not (2 or null) || Reader.PeekState() is not (CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger))
+            {
+                throw new FormatException("A decimal fraction is [exponent, mantissa], the exponent an integer.");
+            }
+
+            // An exponent beyond a long overflows here, as the JSON codec refuses one.
+            long exponent = Reader.ReadInt64();
+            length = IntegerDigits(text);
+            text[length++] = (byte)'e';
+            exponent.TryFormat(text[length..], out int written, default, CultureInfo.InvariantCulture);
+            length += written;
+            Reader.ReadEndArray();
+        }
+
+        _json.Literal(text[..length]);
+    }
+
+    /// <summary>Writes the digits of an integer item (major type 0 or 1, or a bignum) into <paramref name="text"/>.</summary>
+    private int IntegerDigits(Span<byte> text)
+    {
+        int written;
+        switch (Reader.PeekState())
+        {
+            case CborReaderState.UnsignedInteger:
+                Reader.ReadUInt64().TryFormat(text, out written, default, CultureInfo.InvariantCulture);
+                return written;
+            case CborReaderState.NegativeInteger:
+                (-1 - (Int128)Reader.ReadCborNegativeIntegerRepresentation()).TryFormat(text, out written, default, CultureInfo.InvariantCulture);
+                return written;
+            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum:
+                break;
+            default:
+                throw new FormatException("Expected an integer or a bignum.");
+        }
+
         bool negative = Reader.ReadTag() == CborTag.NegativeBigNum;
         ReadOnlySpan<byte> magnitude = Bytes();
         int significant = magnitude.IndexOfAnyExcept((byte)0);
@@ -533,14 +580,12 @@ internal sealed class CborMessageReader
         }
 
         var argument = new BigInteger(magnitude, isUnsigned: true, isBigEndian: true);
-        BigInteger value = negative ? -1 - argument : argument;
-        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 8];
-        if (!Utf8Digits(value, text, out int written) || written - (negative ? 1 : 0) > JsonNumberParts.MaxDigits)
+        if (!Utf8Digits(negative ? -1 - argument : argument, text, out written) || written - (negative ? 1 : 0) > JsonNumberParts.MaxDigits)
         {
             throw new FormatException(JsonNumberParts.BoundsMessage);
         }
 
-        _json.Literal(text[..written]);
+        return written;
     }
 
     /// <summary>BigInteger formats into UTF-8 only through the interface.</summary>

@@ -421,16 +421,37 @@ internal sealed class CborMessageWriter
         }
     }
 
-    /// <summary>A number beyond 64-bit integers: exact when it is an integer, else the nearest float.</summary>
+    /// <summary>
+    /// A number beyond 64-bit integers: exact when it is an integer; else the nearest float, or a decimal
+    /// fraction when no double holds it (it overflows, or a nonzero number underflows to zero).
+    /// </summary>
     private void OtherNumber(ReadOnlySpan<byte> text)
     {
-        if (text.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && JsonNumberParts.TryParse(text, out JsonNumberParts parts))
+        int exponent = text.IndexOfAny((byte)'e', (byte)'E');
+        bool integer = exponent < 0 && text.IndexOf((byte)'.') < 0;
+        double value = integer ? 0 : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        bool holds = double.IsFinite(value) && (value != 0 || text[..(exponent < 0 ? text.Length : exponent)].IndexOfAnyInRange((byte)'1', (byte)'9') < 0);
+        if ((integer || !holds) && JsonNumberParts.TryParse(text, out JsonNumberParts parts))
         {
-            Integer(parts);
+            if (integer)
+            {
+                Integer(parts.Mantissa());
+            }
+            else
+            {
+                // Tag 4, [exponent, mantissa]: the value is mantissa × 10^exponent (RFC 8949 §3.4.4).
+                Writer.WriteTag(CborTag.DecimalFraction);
+                Writer.WriteStartArray(2);
+                Writer.WriteInt64(parts.Exponent);
+                Integer(parts.Mantissa());
+                Writer.WriteEndArray();
+            }
+
             return;
         }
 
-        double value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        // A number beyond the bounds both codecs keep is written as the double nearest to it, for the reader to refuse.
+        value = integer ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : value;
         if ((double)(float)value == value)
         {
             Writer.WriteSingle((float)value);
@@ -442,25 +463,31 @@ internal sealed class CborMessageWriter
     }
 
     /// <summary>
-    /// An integer beyond 64 bits: major type 1 still holds it down to -2^64; further out it is a bignum
+    /// An integer of any size: major type 0 or 1 as far as they go (down to -2^64), a bignum beyond
     /// (tag 2 or 3 and the magnitude's bytes, big-endian, RFC 8949 §3.4.3).
     /// </summary>
-    private void Integer(JsonNumberParts parts)
+    private void Integer(BigInteger value)
     {
-        if (parts.Negative && parts.IntegerDigits.Length <= 20
-            && UInt128.TryParse(parts.IntegerDigits, NumberStyles.None, CultureInfo.InvariantCulture, out UInt128 magnitude)
-            && magnitude - 1 <= ulong.MaxValue)
+        if (value >= long.MinValue && value <= long.MaxValue)
         {
-            Writer.WriteCborNegativeIntegerRepresentation((ulong)(magnitude - 1));
-            return;
+            Writer.WriteInt64((long)value);
         }
-
-        BigInteger value = parts.Mantissa();
-        Writer.WriteTag(value.Sign < 0 ? CborTag.NegativeBigNum : CborTag.UnsignedBigNum);
-        BigInteger argument = value.Sign < 0 ? -1 - value : value;
-        Span<byte> bytes = stackalloc byte[argument.GetByteCount(isUnsigned: true)];
-        argument.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: true);
-        Bytes(bytes);
+        else if (value.Sign > 0 && value <= ulong.MaxValue)
+        {
+            Writer.WriteUInt64((ulong)value);
+        }
+        else if (value.Sign < 0 && -1 - value <= ulong.MaxValue)
+        {
+            Writer.WriteCborNegativeIntegerRepresentation((ulong)(-1 - value));
+        }
+        else
+        {
+            Writer.WriteTag(value.Sign < 0 ? CborTag.NegativeBigNum : CborTag.UnsignedBigNum);
+            BigInteger argument = value.Sign < 0 ? -1 - value : value;
+            Span<byte> bytes = stackalloc byte[argument.GetByteCount(isUnsigned: true)];
+            argument.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: true);
+            Bytes(bytes);
+        }
     }
 
     /// <summary>Reads back a UUID written by <see cref="Id"/>.</summary>
