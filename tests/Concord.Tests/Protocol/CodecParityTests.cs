@@ -223,6 +223,58 @@ public sealed class CodecParityTests
         Assert.False(new JsonProtocolCodec(Limits).TryDecode(System.Text.Encoding.UTF8.GetBytes(JsonPush("{\"n\":1e99999999999999999999}")), out PushRequest? _, out SyncError? _));
     }
 
+    [Theory]
+    [InlineData("\"\\ud800\"")]
+    [InlineData("\"\\udc00\"")]
+    [InlineData("\"a\\ud800b\"")]
+    [InlineData("\"\\ud800\\u0041\"")]
+    [InlineData("\"\\ud800\\n\"")]
+    [InlineData("\"\\udc00\\ud800\"")]
+    [InlineData("\"\\ud800\\ud800\\udc00\"")]
+    [InlineData("[\"ok\",\"\\ud800\"]")]
+    [InlineData("{\"\\ud800\":1}")]
+    public void A_string_escaping_half_a_surrogate_pair_is_refused_by_json_as_cbor_text_cannot_hold_it(string value)
+    {
+        Assert.False(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"a\":{value}}}")));
+        Assert.False(Decodes(new JsonProtocolCodec(Limits), Push(fields: "{}", setValue: value)));
+        Assert.False(Decodes(new JsonProtocolCodec(Limits), Page(fields: "{}", setEntry: value)));
+    }
+
+    [Fact]
+    public void A_field_name_escaping_half_a_surrogate_pair_is_refused_by_json()
+    {
+        Assert.False(Decodes(new JsonProtocolCodec(Limits), Push("{\"a\\udbff\":1}")));
+    }
+
+    [Fact]
+    public void A_string_that_is_not_utf8_is_refused_by_both_codecs()
+    {
+        byte[] json = [.. "{\"clientId\":\"phone-1\",\"changes\":[{\"opId\":\"op-1\",\"collection\":\"todos\",\"id\":\"t1\",\"kind\":\"patch\",\"fields\":{\"a\":[\"x"u8, 0xED, 0xA0, 0x80, .. "\"]},\"hlc\":\"0190f3a2b4c10000-phone1\"}]}"u8];
+        byte[] cbor = CborPush(w => w.WriteEncodedValue(new byte[] { 0x64, (byte)'x', 0xED, 0xA0, 0x80 }));
+
+        Assert.False(new JsonProtocolCodec(Limits).TryDecode(json, out PushRequest? _, out SyncError? _));
+        Assert.False(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? _, out SyncError? _));
+    }
+
+    [Theory]
+    [InlineData("\"\\ud83d\\ude00 \\\" \\\\ \\n \\u0000\"", "\"😀 \\\" \\\\ \\u000a \\u0000\"")]
+    [InlineData("\"\\u00e9t\\u00e9\"", "\"été\"")]
+    public void Escaped_unicode_is_accepted_by_both_codecs_and_comes_back_as_the_same_string(string value, string back)
+    {
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"a\":{value}}}")));
+        Assert.Equal(back, ThroughCbor(value));
+    }
+
+    [Fact]
+    public void A_long_string_comes_back_through_cbor_unchanged()
+    {
+        string text = string.Concat(Enumerable.Range(0, 20_000).Select(i => i % 7 == 0 ? "\"é\n\ud83d\ude00" : "abcde"));
+
+        string back = ThroughCbor(System.Text.Json.JsonSerializer.Serialize(text));
+
+        Assert.Equal(text, System.Text.Json.JsonSerializer.Deserialize<string>(back));
+    }
+
     /// <summary>A number as a pulled field, encoded in CBOR and decoded back to its JSON text.</summary>
     private static string ThroughCbor(string number)
     {

@@ -7,9 +7,10 @@ using Concord.Records;
 namespace Concord.Protocol.Json;
 
 /// <summary>
-/// Reads any JSON value as its raw text and writes raw text back unchanged. A codec's instance also
-/// refuses values nested deeper than its limit, counted from the value itself wherever it sits in a message,
-/// and numbers beyond <see cref="JsonNumberParts"/>' bounds, which CBOR could not carry.
+/// Reads any JSON value as its raw text and writes raw text back unchanged. It also refuses what the CBOR
+/// codec could not carry, so that both accept the same values: strings that are not Unicode (invalid UTF-8,
+/// or an escaped half of a surrogate pair), numbers beyond <see cref="JsonNumberParts"/>' bounds, and, in a
+/// codec's instance, values nested deeper than its limit, counted from the value itself wherever it sits.
 /// </summary>
 internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 {
@@ -43,6 +44,7 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
             var again = new Utf8JsonReader(copy);
             again.Read();
             Walk(ref again);
+            CheckUtf8(copy);
             return RawJsonValue.FromValidatedUtf8(copy);
         }
 
@@ -59,7 +61,9 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 
         Walk(ref reader);
         int length = checked((int)(reader.BytesConsumed - start));
-        return RawJsonValue.FromValidatedUtf8(MemoryMarshal.CreateReadOnlySpan(ref first, length).ToArray());
+        ReadOnlySpan<byte> text = MemoryMarshal.CreateReadOnlySpan(ref first, length);
+        CheckUtf8(text);
+        return RawJsonValue.FromValidatedUtf8(text.ToArray());
     }
 
     public override void Write(Utf8JsonWriter writer, RawJsonValue value, JsonSerializerOptions options) =>
@@ -67,7 +71,7 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 
     /// <summary>
     /// Reads past the value the reader is on, as <see cref="Utf8JsonReader.Skip"/> does, checking each token
-    /// on the way.
+    /// on the way. UTF-8 is checked over the whole value at once (<see cref="CheckUtf8"/>): its structure is ASCII.
     /// </summary>
     private void Walk(ref Utf8JsonReader reader)
     {
@@ -96,6 +100,7 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
                     }
 
                     break;
+                case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
                 case JsonTokenType.Number when reader.ValueSpan.Length >= ShortNumberLength:
                     CheckScalar(ref reader);
                     break;
@@ -106,9 +111,62 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 
     private static void CheckScalar(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.ValueSpan.Length >= ShortNumberLength && !JsonNumberParts.TryParse(reader.ValueSpan, out _))
+        switch (reader.TokenType)
         {
-            throw new JsonException(JsonNumberParts.BoundsMessage);
+            case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped && !EscapesAreUnicode(reader.ValueSpan):
+                throw new JsonException("A string escapes half of a surrogate pair: it is not Unicode text.");
+            case JsonTokenType.Number when reader.ValueSpan.Length >= ShortNumberLength && !JsonNumberParts.TryParse(reader.ValueSpan, out _):
+                throw new JsonException(JsonNumberParts.BoundsMessage);
+        }
+    }
+
+    /// <summary>
+    /// Whether every <c>\u</c> escape of a surrogate is half of a pair: text that is not Unicode cannot be
+    /// a CBOR text string, nor read as a .NET string.
+    /// </summary>
+    private static bool EscapesAreUnicode(ReadOnlySpan<byte> escaped)
+    {
+        bool wantLow = false;
+        int i = 0;
+        while (true)
+        {
+            int next = escaped[i..].IndexOf((byte)'\\');
+            if (next < 0 || (wantLow && next != 0))
+            {
+                return next < 0 && !wantLow;
+            }
+
+            // The reader has checked every escape: a backslash is followed by its letter, and 'u' by four hex digits.
+            i += next;
+            if (escaped[i + 1] != (byte)'u')
+            {
+                if (wantLow)
+                {
+                    return false;
+                }
+
+                i += 2;
+                continue;
+            }
+
+            System.Buffers.Text.Utf8Parser.TryParse(escaped.Slice(i + 2, 4), out ushort unit, out _, 'x');
+            bool high = unit is >= 0xD800 and <= 0xDBFF, low = unit is >= 0xDC00 and <= 0xDFFF;
+            if (low != wantLow)
+            {
+                return false;
+            }
+
+            wantLow = high;
+            i += 6;
+        }
+    }
+
+    /// <summary>The reader leaves UTF-8 inside strings unchecked; .NET strings and CBOR text both need it valid.</summary>
+    private static void CheckUtf8(ReadOnlySpan<byte> text)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(text))
+        {
+            throw new JsonException("A string is not valid UTF-8.");
         }
     }
 
