@@ -275,6 +275,63 @@ public sealed class CodecParityTests
         Assert.Equal(text, System.Text.Json.JsonSerializer.Deserialize<string>(back));
     }
 
+    [Theory]
+    [InlineData("f93e00", "1.5")]
+    [InlineData("f98000", "-0")]
+    [InlineData("f90001", "5.960464477539063E-08")]
+    [InlineData("fa3dcccccd", "0.10000000149011612")]
+    [InlineData("fb7fefffffffffffff", "1.7976931348623157E+308")]
+    public void A_cbor_float_of_any_width_reads_as_the_json_text_of_its_exact_value(string hex, string number)
+    {
+        byte[] cbor = CborPush(w => w.WriteEncodedValue(Convert.FromHexString(hex)));
+
+        Assert.True(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? push, out SyncError? error), error?.Message);
+        Assert.Equal($"{{\"n\":{number}}}", push.Changes[0].Fields.ToString());
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Push($"{{\"n\":{number}}}")));
+    }
+
+    [Theory]
+    [InlineData("f97c00")]
+    [InlineData("f9fc00")]
+    [InlineData("f97e00")]
+    [InlineData("fa7fc00000")]
+    [InlineData("fb7ff0000000000000")]
+    public void A_cbor_infinity_or_nan_is_refused_as_json_has_none(string hex)
+    {
+        Assert.False(new CborProtocolCodec(Limits).TryDecode(CborPush(w => w.WriteEncodedValue(Convert.FromHexString(hex))), out PushRequest? _, out SyncError? _));
+    }
+
+    [Theory]
+    [InlineData("a10101")]
+    [InlineData("a1f401")]
+    [InlineData("a1416101")]
+    [InlineData("4161")]
+    [InlineData("f7")]
+    [InlineData("c074323031332d30332d32315432303a30343a30305a")]
+    public void A_cbor_item_json_cannot_say_is_refused(string hex)
+    {
+        Assert.False(new CborProtocolCodec(Limits).TryDecode(CborPush(w => w.WriteEncodedValue(Convert.FromHexString(hex))), out PushRequest? _, out SyncError? _));
+    }
+
+    [Fact]
+    public void Repeated_member_names_inside_a_value_pass_in_both_codecs_alike()
+    {
+        const string Fields = "{\"a\":{\"k\":1,\"k\":2}}";
+        byte[] cbor = CborPush(w => w.WriteEncodedValue(Convert.FromHexString("a2616b01616b02")));
+
+        Assert.True(new CborProtocolCodec(Limits).TryDecode(cbor, out PushRequest? push, out SyncError? error), error?.Message);
+        Assert.Equal("{\"n\":{\"k\":1,\"k\":2}}", push.Changes[0].Fields.ToString());
+        Assert.True(Decodes(new JsonProtocolCodec(Limits), Push(Fields)));
+        Assert.Equal(Fields, ThroughCborPush(Fields));
+    }
+
+    private static string ThroughCborPush(string fields)
+    {
+        var cbor = new CborProtocolCodec(Limits);
+        Assert.True(cbor.TryDecode(cbor.EncodeToArray(Push(fields)), out PushRequest? push, out SyncError? error), error?.Message);
+        return push.Changes[0].Fields.ToString()!;
+    }
+
     /// <summary>A number as a pulled field, encoded in CBOR and decoded back to its JSON text.</summary>
     private static string ThroughCbor(string number)
     {
