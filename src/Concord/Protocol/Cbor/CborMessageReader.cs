@@ -156,16 +156,7 @@ internal sealed class CborMessageReader
     {
         if (state == CborReaderState.Tag)
         {
-            if (Reader.ReadTag() != (CborTag)CborStringTable.ReferenceTag || !_namespace)
-            {
-                throw new FormatException("Unexpected tag.");
-            }
-
-            ulong index = Reader.ReadUInt64();
-            _lastReference = (int)Math.Min(index, int.MaxValue);
-            return index < (ulong)_strings.Count && _strings[(int)index] is { IsEmpty: false } text
-                ? text
-                : throw new FormatException("A string reference points at no text string.");
+            return Referenced(Reader.ReadTag());
         }
 
         ReadOnlyMemory<byte> value = state switch
@@ -181,6 +172,21 @@ internal sealed class CborMessageReader
 
         Remember(value, value.Length);
         return value;
+    }
+
+    /// <summary>The text a string reference points at, once its tag (which must be the reference tag) is read.</summary>
+    private ReadOnlyMemory<byte> Referenced(CborTag tag)
+    {
+        if (tag != (CborTag)CborStringTable.ReferenceTag || !_namespace)
+        {
+            throw new FormatException("Unexpected tag.");
+        }
+
+        ulong index = Reader.ReadUInt64();
+        _lastReference = (int)Math.Min(index, int.MaxValue);
+        return index < (ulong)_strings.Count && _strings[(int)index] is { IsEmpty: false } text
+            ? text
+            : throw new FormatException("A string reference points at no text string.");
     }
 
     public string? OptionalText() => IsNull() ? null : Text();
@@ -475,27 +481,27 @@ internal sealed class CborMessageReader
                 Reader.ReadEndArray();
                 _json.EndArray();
                 break;
-            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum or CborTag.DecimalFraction:
-                TaggedNumber();
+            case CborReaderState.Tag:
+                // The tag is read once: a string reference (the usual case) or a number.
+                CborTag tag = Reader.ReadTag();
+                if (tag is CborTag.UnsignedBigNum or CborTag.NegativeBigNum or CborTag.DecimalFraction)
+                {
+                    TaggedNumber(tag);
+                }
+                else
+                {
+                    _json.String(Referenced(tag).Span);
+                }
+
                 break;
-            case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
+            case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString:
                 _json.String(Utf8Text(state).Span);
                 break;
             case CborReaderState.UnsignedInteger:
                 _json.Number(Reader.ReadUInt64());
                 break;
             case CborReaderState.NegativeInteger:
-                // Major type 1 reaches -2^64, below what a long holds; JSON numbers have no such bound.
-                ulong argument = Reader.ReadCborNegativeIntegerRepresentation();
-                if (argument <= long.MaxValue)
-                {
-                    _json.Number(-1 - (long)argument);
-                }
-                else
-                {
-                    _json.Number(-1 - (Int128)argument);
-                }
-
+                NegativeInteger();
                 break;
             case CborReaderState.HalfPrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.DoublePrecisionFloat:
                 double number = state == CborReaderState.SinglePrecisionFloat ? Reader.ReadSingle() : Reader.ReadDouble();
@@ -518,21 +524,34 @@ internal sealed class CborMessageReader
         }
     }
 
-    /// <summary>
-    /// A bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits, or a decimal fraction
-    /// (tag 4, <c>[exponent, mantissa]</c>) as <c>{mantissa}e{exponent}</c>.
-    /// </summary>
-    private void TaggedNumber()
+    /// <summary>A negative integer: major type 1 reaches -2^64, below what a long holds, and JSON numbers have no such bound.</summary>
+    private void NegativeInteger()
     {
-        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 32];
-        int length;
-        if (Reader.PeekTag() != CborTag.DecimalFraction)
+        ulong argument = Reader.ReadCborNegativeIntegerRepresentation();
+        if (argument <= long.MaxValue)
         {
-            length = IntegerDigits(text);
+            _json.Number(-1 - (long)argument);
         }
         else
         {
-            Reader.ReadTag();
+            _json.Number(-1 - (Int128)argument);
+        }
+    }
+
+    /// <summary>
+    /// Once its tag is read, a bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits, or a
+    /// decimal fraction (tag 4, <c>[exponent, mantissa]</c>) as <c>{mantissa}e{exponent}</c>.
+    /// </summary>
+    private void TaggedNumber(CborTag tag)
+    {
+        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 32];
+        int length;
+        if (tag != CborTag.DecimalFraction)
+        {
+            length = BigNumDigits(tag, text);
+        }
+        else
+        {
             if (Reader.ReadStartArray() is not (2 or null) || Reader.PeekState() is not (CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger))
             {
                 throw new FormatException("A decimal fraction is [exponent, mantissa], the exponent an integer.");
@@ -540,35 +559,30 @@ internal sealed class CborMessageReader
 
             // An exponent beyond a long overflows here, as the JSON codec refuses one.
             long exponent = Reader.ReadInt64();
-            length = IntegerDigits(text);
+            length = Reader.PeekState() switch
+            {
+                CborReaderState.UnsignedInteger => Utf8Digits(Reader.ReadUInt64(), text),
+                CborReaderState.NegativeInteger => Utf8Digits(-1 - (Int128)Reader.ReadCborNegativeIntegerRepresentation(), text),
+                CborReaderState.Tag => BigNumDigits(Reader.ReadTag(), text),
+                _ => throw new FormatException("A decimal fraction's mantissa is an integer or a bignum."),
+            };
             text[length++] = (byte)'e';
-            exponent.TryFormat(text[length..], out int written, default, CultureInfo.InvariantCulture);
-            length += written;
+            length += Utf8Digits(exponent, text[length..]);
             Reader.ReadEndArray();
         }
 
         _json.Literal(text[..length]);
     }
 
-    /// <summary>Writes the digits of an integer item (major type 0 or 1, or a bignum) into <paramref name="text"/>.</summary>
-    private int IntegerDigits(Span<byte> text)
+    /// <summary>Once its tag is read, writes the digits of a bignum into <paramref name="text"/>.</summary>
+    private int BigNumDigits(CborTag tag, Span<byte> text)
     {
-        int written;
-        switch (Reader.PeekState())
+        if (tag is not (CborTag.UnsignedBigNum or CborTag.NegativeBigNum))
         {
-            case CborReaderState.UnsignedInteger:
-                Reader.ReadUInt64().TryFormat(text, out written, default, CultureInfo.InvariantCulture);
-                return written;
-            case CborReaderState.NegativeInteger:
-                (-1 - (Int128)Reader.ReadCborNegativeIntegerRepresentation()).TryFormat(text, out written, default, CultureInfo.InvariantCulture);
-                return written;
-            case CborReaderState.Tag when Reader.PeekTag() is CborTag.UnsignedBigNum or CborTag.NegativeBigNum:
-                break;
-            default:
-                throw new FormatException("Expected an integer or a bignum.");
+            throw new FormatException("Unexpected tag.");
         }
 
-        bool negative = Reader.ReadTag() == CborTag.NegativeBigNum;
+        bool negative = tag == CborTag.NegativeBigNum;
         ReadOnlySpan<byte> magnitude = Bytes();
         int significant = magnitude.IndexOfAnyExcept((byte)0);
         magnitude = significant < 0 ? [] : magnitude[significant..];
@@ -580,17 +594,15 @@ internal sealed class CborMessageReader
         }
 
         var argument = new BigInteger(magnitude, isUnsigned: true, isBigEndian: true);
-        if (!Utf8Digits(negative ? -1 - argument : argument, text, out written) || written - (negative ? 1 : 0) > JsonNumberParts.MaxDigits)
-        {
-            throw new FormatException(JsonNumberParts.BoundsMessage);
-        }
-
-        return written;
+        int written = Utf8Digits(negative ? -1 - argument : argument, text);
+        return written - (negative ? 1 : 0) <= JsonNumberParts.MaxDigits ? written : throw new FormatException(JsonNumberParts.BoundsMessage);
     }
 
-    /// <summary>BigInteger formats into UTF-8 only through the interface.</summary>
-    private static bool Utf8Digits<T>(T value, Span<byte> destination, out int written)
-        where T : IUtf8SpanFormattable => value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+    /// <summary>Formats an integer into <paramref name="destination"/>, which has room for it (BigInteger formats into UTF-8 only through the interface).</summary>
+    private static int Utf8Digits<T>(T value, Span<byte> destination)
+        where T : IUtf8SpanFormattable => value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture)
+            ? written
+            : throw new FormatException(JsonNumberParts.BoundsMessage);
 
     private static void Nest(ref int depth)
     {

@@ -415,9 +415,27 @@ internal sealed class CborMessageWriter
         {
             Writer.WriteUInt64(large);
         }
+        else if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 && reader.TryGetDouble(out double value) && value != 0 && double.IsFinite(value))
+        {
+            // The usual number that is no integer. An infinity (the number overflowed a double) and a zero (it
+            // may be a nonzero number that underflowed) go the long way.
+            Float(value);
+        }
         else
         {
             OtherNumber(reader.ValueSpan);
+        }
+    }
+
+    private void Float(double value)
+    {
+        if ((double)(float)value == value)
+        {
+            Writer.WriteSingle((float)value);
+        }
+        else
+        {
+            Writer.WriteDouble(value);
         }
     }
 
@@ -451,15 +469,7 @@ internal sealed class CborMessageWriter
         }
 
         // A number beyond the bounds both codecs keep is written as the double nearest to it, for the reader to refuse.
-        value = integer ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : value;
-        if ((double)(float)value == value)
-        {
-            Writer.WriteSingle((float)value);
-        }
-        else
-        {
-            Writer.WriteDouble(value);
-        }
+        Float(integer ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : value);
     }
 
     /// <summary>

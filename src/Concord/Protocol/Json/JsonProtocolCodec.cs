@@ -23,27 +23,33 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     /// </summary>
     internal const int EnvelopeDepth = 7;
 
-    private readonly JsonSerializerOptions _options;
+    private readonly JsonSerializerOptions _decoding;
+
+    // Encoding checks nothing, and the generated serializers run unmodified.
+    private readonly ConcordJsonContext _encoding;
 
     /// <summary>Creates a codec that enforces <paramref name="limits"/>' nesting depth.</summary>
     public JsonProtocolCodec(ProtocolLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        var values = new RawJsonValueConverter(limits.MaxNestingDepth);
-
-        // A record's or change's fields are one object holding values: one level more than a value.
-        var fields = new RawJsonValueConverter(limits.MaxNestingDepth + 1);
-        _options = new JsonSerializerOptions(ConcordJsonContext.Default.Options)
+        var plain = new JsonSerializerOptions(ConcordJsonContext.Default.Options)
         {
             MaxDepth = EnvelopeDepth + limits.MaxNestingDepth,
 
             // Messages are data for programs, never embedded in HTML; plain quotes read better in errors.
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        _encoding = new ConcordJsonContext(plain);
+
+        // A record's or change's fields are one object holding values: one level more than a value.
+        var fields = new RawJsonValueConverter(limits.MaxNestingDepth + 1);
+        _decoding = new JsonSerializerOptions(plain)
+        {
             TypeInfoResolver = ConcordJsonContext.Default.WithAddedModifier(info => LimitFields(info, fields)),
         };
-        _options.Converters.Remove(_options.Converters.OfType<RawJsonValueConverter>().Single());
-        _options.Converters.Add(values);
-        _options.MakeReadOnly();
+        _decoding.Converters.Remove(_decoding.Converters.OfType<RawJsonValueConverter>().Single());
+        _decoding.Converters.Add(new RawJsonValueConverter(limits.MaxNestingDepth));
+        _decoding.MakeReadOnly();
     }
 
     /// <inheritdoc />
@@ -55,7 +61,7 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     {
         try
         {
-            message = JsonSerializer.Deserialize(payload.Span, TypeInfo<T>());
+            message = JsonSerializer.Deserialize(payload.Span, DecodingInfo<T>());
         }
         catch (JsonException ex)
         {
@@ -80,8 +86,8 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     public void Encode<T>(T message, IBufferWriter<byte> output)
         where T : class
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, MaxDepth = _options.MaxDepth });
-        JsonSerializer.Serialize(writer, message, TypeInfo<T>());
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, MaxDepth = _encoding.Options.MaxDepth });
+        JsonSerializer.Serialize(writer, message, _encoding.GetTypeInfo(typeof(T)) as JsonTypeInfo<T> ?? throw NotAMessage<T>());
     }
 
     /// <summary>Encodes one message into a new array.</summary>
@@ -93,10 +99,10 @@ public sealed class JsonProtocolCodec : IProtocolCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    private JsonTypeInfo<T> TypeInfo<T>() =>
-        _options.TryGetTypeInfo(typeof(T), out JsonTypeInfo? info) && info is JsonTypeInfo<T> typed
-            ? typed
-            : throw new NotSupportedException($"{typeof(T).Name} is not a protocol message.");
+    private JsonTypeInfo<T> DecodingInfo<T>() =>
+        _decoding.TryGetTypeInfo(typeof(T), out JsonTypeInfo? info) && info is JsonTypeInfo<T> typed ? typed : throw NotAMessage<T>();
+
+    private static NotSupportedException NotAMessage<T>() => new($"{typeof(T).Name} is not a protocol message.");
 
     private static void LimitFields(JsonTypeInfo info, RawJsonValueConverter fields)
     {
