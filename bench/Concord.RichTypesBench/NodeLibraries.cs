@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Concord.RichTypesBench;
 
-/// <summary>Yjs and Automerge from npm, installed into a scratch folder and run with node on the same trace.</summary>
+/// <summary>
+/// Yjs and Automerge from npm, installed into a scratch folder and run with node on the same trace, each
+/// through its ES module entry (see <c>node/crdt-bench.mjs</c>).
+/// </summary>
 internal static class NodeLibraries
 {
     public static IReadOnlyList<JsonElement> Run(string tracePath, int runs, bool automerge)
@@ -11,25 +14,22 @@ internal static class NodeLibraries
         string scratch = Path.Combine(Path.GetTempPath(), "concord-bench-npm");
         Directory.CreateDirectory(scratch);
         string[] packages = automerge ? ["yjs@13", "@automerge/automerge"] : ["yjs@13"];
-        Execute("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", scratch, .. packages], null);
-        string output = Execute(
-            "node",
-            ["--expose-gc", Path.Combine(AppContext.BaseDirectory, "node", "crdt-bench.js"), tracePath, runs.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            Path.Combine(scratch, "node_modules"));
+        Execute("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", scratch, .. packages]);
+
+        // ES modules resolve packages from the importing file's folder up, never through NODE_PATH: the
+        // script runs beside the node_modules it imports from.
+        string script = Path.Combine(scratch, "crdt-bench.mjs");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "node", "crdt-bench.mjs"), script, overwrite: true);
+        string output = Execute("node", ["--expose-gc", script, tracePath, runs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
     }
 
-    private static string Execute(string program, string[] arguments, string? nodePath)
+    private static string Execute(string program, string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
-        }
-
-        if (nodePath is not null)
-        {
-            info.Environment["NODE_PATH"] = nodePath;
         }
 
         using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");

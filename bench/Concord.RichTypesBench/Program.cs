@@ -42,6 +42,11 @@ static void AddTextRows(Table table, string trace, int runs, bool skipAutomerge)
     TextMeasurements concord = TextMeasurements.Run(trace, runs);
     AnsiConsole.MarkupLine("[grey]Yjs" + (skipAutomerge ? string.Empty : " and Automerge") + " from npm, with node…[/]");
     IReadOnlyList<JsonElement> others = NodeLibraries.Run(trace, runs, !skipAutomerge);
+    foreach (JsonElement other in others)
+    {
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(other.GetProperty("library").GetString()!)} loaded from {Markup.Escape(other.GetProperty("module").GetString()!)}[/]");
+    }
+
     JsonElement yjs = others.First(o => o.GetProperty("library").GetString()!.StartsWith("Yjs", StringComparison.Ordinal));
     double yjsApply = yjs.GetProperty("applyMs").GetDouble(), yjsLoad = yjs.GetProperty("loadMs").GetDouble();
     int yjsV2 = yjs.GetProperty("bytes").GetInt32(), yjsV1 = yjs.GetProperty("bytesV1").GetInt32();

@@ -29,6 +29,48 @@ public sealed class CborHttpTests(HostileServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_cbor_push_nested_exactly_at_the_limit_is_applied_and_pulled_back()
+    {
+        string deep = new string('[', HostileServerFixture.MaxDepth) + new string(']', HostileServerFixture.MaxDepth);
+        long hlc = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
+        var push = new PushRequest
+        {
+            ClientId = "cbor-client",
+            Changes = [new ChangeMessage { OpId = Guid.CreateVersion7().ToString(), Collection = "cbordeep", Id = "deep", Kind = "put", Fields = Records.RawJsonValue.Parse($"{{\"a\":{deep}}}"), Hlc = $"{hlc:x12}0000-cborclient" }],
+        };
+
+        PushResponse pushed = await SendAsync<PushRequest, PushResponse>("push", push);
+        PullResponse page = await SendAsync<PullRequest, PullResponse>("pull", new PullRequest { Cursor = null, Collections = ["cbordeep"] });
+
+        Assert.Equal(ChangeStatus.Applied, Assert.Single(pushed.Results).Status);
+        Assert.Equal($"{{\"a\":{deep}}}", Assert.Single(page.Records).Fields.ToString());
+    }
+
+    [Fact]
+    public async Task Integers_of_any_size_keep_their_digits_from_a_json_push_to_a_cbor_pull_and_back()
+    {
+        // In the order the server stores fields, so that texts compare.
+        const string Fields = "{\"big\":1000000000000000000000000000000,\"max\":18446744073709551615,\"neg\":-18446744073709551616,\"zero\":-0}";
+        long hlc = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
+        string json = $"{{\"clientId\":\"json-client\",\"changes\":[{{\"opId\":\"{Guid.CreateVersion7()}\",\"collection\":\"numbers\",\"id\":\"from-json\",\"kind\":\"put\",\"fields\":{Fields},\"hlc\":\"{hlc:x12}0000-jsonclient\"}}]}}";
+        using HttpResponseMessage pushed = await fixture.Server.Http.PostAsync("api/sync/push", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        pushed.EnsureSuccessStatusCode();
+
+        PullResponse page = await SendAsync<PullRequest, PullResponse>("pull", new PullRequest { Cursor = null, Collections = ["numbers"] });
+        RecordMessage record = Assert.Single(page.Records);
+        record.Id = "from-cbor";
+        await SendAsync<PushRequest, PushResponse>("push", new PushRequest
+        {
+            ClientId = "cbor-client",
+            Changes = [new ChangeMessage { OpId = Guid.CreateVersion7().ToString(), Collection = "numbers", Id = "from-cbor", Kind = "put", Fields = record.Fields, Hlc = $"{hlc:x12}0001-cborclient" }],
+        });
+        string jsonPage = await (await fixture.Server.Http.PostAsync("api/sync/pull", new StringContent("{\"cursor\":null,\"collections\":[\"numbers\"]}", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+
+        Assert.Equal(Fields, record.Fields.ToString());
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(jsonPage, System.Text.RegularExpressions.Regex.Escape("\"fields\":" + Fields)));
+    }
+
+    [Fact]
     public async Task A_json_request_that_accepts_cbor_gets_cbor()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/sync/pull") { Content = new StringContent("{\"cursor\":null}") };

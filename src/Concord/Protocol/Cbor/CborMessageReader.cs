@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Formats.Cbor;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Concord.Records;
@@ -14,6 +16,9 @@ namespace Concord.Protocol.Cbor;
 internal sealed class CborMessageReader
 {
     private static readonly SearchValues<byte> NodeIdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-"u8);
+
+    /// <summary>Longest bignum magnitude that may still have <see cref="JsonNumberParts.MaxDigits"/> digits or fewer (10^1000 &lt; 2^3328).</summary>
+    private const int MaxBigNumBytes = 416;
 
     private readonly StringTable _strings = new();
     private readonly Dictionary<int, string> _madeStrings = [];
@@ -151,16 +156,7 @@ internal sealed class CborMessageReader
     {
         if (state == CborReaderState.Tag)
         {
-            if (Reader.ReadTag() != (CborTag)CborStringTable.ReferenceTag || !_namespace)
-            {
-                throw new FormatException("Unexpected tag.");
-            }
-
-            ulong index = Reader.ReadUInt64();
-            _lastReference = (int)Math.Min(index, int.MaxValue);
-            return index < (ulong)_strings.Count && _strings[(int)index] is { IsEmpty: false } text
-                ? text
-                : throw new FormatException("A string reference points at no text string.");
+            return Referenced(Reader.ReadTag());
         }
 
         ReadOnlyMemory<byte> value = state switch
@@ -176,6 +172,21 @@ internal sealed class CborMessageReader
 
         Remember(value, value.Length);
         return value;
+    }
+
+    /// <summary>The text a string reference points at, once its tag (which must be the reference tag) is read.</summary>
+    private ReadOnlyMemory<byte> Referenced(CborTag tag)
+    {
+        if (tag != (CborTag)CborStringTable.ReferenceTag || !_namespace)
+        {
+            throw new FormatException("Unexpected tag.");
+        }
+
+        ulong index = Reader.ReadUInt64();
+        _lastReference = (int)Math.Min(index, int.MaxValue);
+        return index < (ulong)_strings.Count && _strings[(int)index] is { IsEmpty: false } text
+            ? text
+            : throw new FormatException("A string reference points at no text string.");
     }
 
     public string? OptionalText() => IsNull() ? null : Text();
@@ -274,9 +285,9 @@ internal sealed class CborMessageReader
             throw new FormatException("Expected a map of fields.");
         }
 
+        // The fields object holds the values; each value may nest the whole configured depth, as in JSON.
         _json.Reset();
         int depth = _maxJsonDepth;
-        Nest(ref depth);
         Reader.ReadStartMap();
         _json.StartObject();
         while (Reader.PeekState() != CborReaderState.EndMap)
@@ -314,7 +325,6 @@ internal sealed class CborMessageReader
 
         _json.Reset();
         int depth = _maxJsonDepth;
-        Nest(ref depth);
         _json.StartObject();
         foreach (ReadOnlyMemory<byte> name in shape)
         {
@@ -471,14 +481,27 @@ internal sealed class CborMessageReader
                 Reader.ReadEndArray();
                 _json.EndArray();
                 break;
-            case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString or CborReaderState.Tag:
+            case CborReaderState.Tag:
+                // The tag is read once: a string reference (the usual case) or a number.
+                CborTag tag = Reader.ReadTag();
+                if (tag is CborTag.UnsignedBigNum or CborTag.NegativeBigNum or CborTag.DecimalFraction)
+                {
+                    TaggedNumber(tag);
+                }
+                else
+                {
+                    _json.String(Referenced(tag).Span);
+                }
+
+                break;
+            case CborReaderState.TextString or CborReaderState.StartIndefiniteLengthTextString:
                 _json.String(Utf8Text(state).Span);
                 break;
             case CborReaderState.UnsignedInteger:
                 _json.Number(Reader.ReadUInt64());
                 break;
             case CborReaderState.NegativeInteger:
-                _json.Number(Reader.ReadInt64());
+                NegativeInteger();
                 break;
             case CborReaderState.HalfPrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.DoublePrecisionFloat:
                 double number = state == CborReaderState.SinglePrecisionFloat ? Reader.ReadSingle() : Reader.ReadDouble();
@@ -500,6 +523,86 @@ internal sealed class CborMessageReader
                 throw new FormatException("This CBOR item has no JSON equivalent.");
         }
     }
+
+    /// <summary>A negative integer: major type 1 reaches -2^64, below what a long holds, and JSON numbers have no such bound.</summary>
+    private void NegativeInteger()
+    {
+        ulong argument = Reader.ReadCborNegativeIntegerRepresentation();
+        if (argument <= long.MaxValue)
+        {
+            _json.Number(-1 - (long)argument);
+        }
+        else
+        {
+            _json.Number(-1 - (Int128)argument);
+        }
+    }
+
+    /// <summary>
+    /// Once its tag is read, a bignum (tag 2 or 3 and the magnitude's bytes) as the integer's JSON digits, or a
+    /// decimal fraction (tag 4, <c>[exponent, mantissa]</c>) as <c>{mantissa}e{exponent}</c>.
+    /// </summary>
+    private void TaggedNumber(CborTag tag)
+    {
+        Span<byte> text = stackalloc byte[JsonNumberParts.MaxDigits + 32];
+        int length;
+        if (tag != CborTag.DecimalFraction)
+        {
+            length = BigNumDigits(tag, text);
+        }
+        else
+        {
+            if (Reader.ReadStartArray() is not (2 or null) || Reader.PeekState() is not (CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger))
+            {
+                throw new FormatException("A decimal fraction is [exponent, mantissa], the exponent an integer.");
+            }
+
+            // An exponent beyond a long overflows here, as the JSON codec refuses one.
+            long exponent = Reader.ReadInt64();
+            length = Reader.PeekState() switch
+            {
+                CborReaderState.UnsignedInteger => Utf8Digits(Reader.ReadUInt64(), text),
+                CborReaderState.NegativeInteger => Utf8Digits(-1 - (Int128)Reader.ReadCborNegativeIntegerRepresentation(), text),
+                CborReaderState.Tag => BigNumDigits(Reader.ReadTag(), text),
+                _ => throw new FormatException("A decimal fraction's mantissa is an integer or a bignum."),
+            };
+            text[length++] = (byte)'e';
+            length += Utf8Digits(exponent, text[length..]);
+            Reader.ReadEndArray();
+        }
+
+        _json.Literal(text[..length]);
+    }
+
+    /// <summary>Once its tag is read, writes the digits of a bignum into <paramref name="text"/>.</summary>
+    private int BigNumDigits(CborTag tag, Span<byte> text)
+    {
+        if (tag is not (CborTag.UnsignedBigNum or CborTag.NegativeBigNum))
+        {
+            throw new FormatException("Unexpected tag.");
+        }
+
+        bool negative = tag == CborTag.NegativeBigNum;
+        ReadOnlySpan<byte> magnitude = Bytes();
+        int significant = magnitude.IndexOfAnyExcept((byte)0);
+        magnitude = significant < 0 ? [] : magnitude[significant..];
+
+        // Turning binary into decimal digits costs more than linear time: the size is checked before.
+        if (magnitude.Length > MaxBigNumBytes)
+        {
+            throw new FormatException(JsonNumberParts.BoundsMessage);
+        }
+
+        var argument = new BigInteger(magnitude, isUnsigned: true, isBigEndian: true);
+        int written = Utf8Digits(negative ? -1 - argument : argument, text);
+        return written - (negative ? 1 : 0) <= JsonNumberParts.MaxDigits ? written : throw new FormatException(JsonNumberParts.BoundsMessage);
+    }
+
+    /// <summary>Formats an integer into <paramref name="destination"/>, which has room for it (BigInteger formats into UTF-8 only through the interface).</summary>
+    private static int Utf8Digits<T>(T value, Span<byte> destination)
+        where T : IUtf8SpanFormattable => value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture)
+            ? written
+            : throw new FormatException(JsonNumberParts.BoundsMessage);
 
     private static void Nest(ref int depth)
     {

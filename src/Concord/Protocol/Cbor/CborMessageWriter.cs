@@ -1,4 +1,6 @@
 using System.Formats.Cbor;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Concord.Clock;
@@ -399,23 +401,102 @@ internal sealed class CborMessageWriter
     {
         if (reader.TryGetInt64(out long integer))
         {
-            Writer.WriteInt64(integer);
+            if (integer == 0 && reader.ValueSpan[0] == (byte)'-')
+            {
+                // "-0" is an integer in JSON's grammar; only a float keeps its sign.
+                Writer.WriteHalf(Half.NegativeZero);
+            }
+            else
+            {
+                Writer.WriteInt64(integer);
+            }
         }
         else if (reader.TryGetUInt64(out ulong large))
         {
             Writer.WriteUInt64(large);
         }
+        else if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 && reader.TryGetDouble(out double value) && value != 0 && double.IsFinite(value))
+        {
+            // The usual number that is no integer. An infinity (the number overflowed a double) and a zero (it
+            // may be a nonzero number that underflowed) go the long way.
+            Float(value);
+        }
         else
         {
-            double value = reader.GetDouble();
-            if ((double)(float)value == value)
+            OtherNumber(reader.ValueSpan);
+        }
+    }
+
+    private void Float(double value)
+    {
+        if ((double)(float)value == value)
+        {
+            Writer.WriteSingle((float)value);
+        }
+        else
+        {
+            Writer.WriteDouble(value);
+        }
+    }
+
+    /// <summary>
+    /// A number beyond 64-bit integers: exact when it is an integer; else the nearest float, or a decimal
+    /// fraction when no double holds it (it overflows, or a nonzero number underflows to zero).
+    /// </summary>
+    private void OtherNumber(ReadOnlySpan<byte> text)
+    {
+        int exponent = text.IndexOfAny((byte)'e', (byte)'E');
+        bool integer = exponent < 0 && text.IndexOf((byte)'.') < 0;
+        double value = integer ? 0 : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        bool holds = double.IsFinite(value) && (value != 0 || text[..(exponent < 0 ? text.Length : exponent)].IndexOfAnyInRange((byte)'1', (byte)'9') < 0);
+        if ((integer || !holds) && JsonNumberParts.TryParse(text, out JsonNumberParts parts))
+        {
+            if (integer)
             {
-                Writer.WriteSingle((float)value);
+                Integer(parts.Mantissa());
             }
             else
             {
-                Writer.WriteDouble(value);
+                // Tag 4, [exponent, mantissa]: the value is mantissa × 10^exponent (RFC 8949 §3.4.4).
+                Writer.WriteTag(CborTag.DecimalFraction);
+                Writer.WriteStartArray(2);
+                Writer.WriteInt64(parts.Exponent);
+                Integer(parts.Mantissa());
+                Writer.WriteEndArray();
             }
+
+            return;
+        }
+
+        // A number beyond the bounds both codecs keep is written as the double nearest to it, for the reader to refuse.
+        Float(integer ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : value);
+    }
+
+    /// <summary>
+    /// An integer of any size: major type 0 or 1 as far as they go (down to -2^64), a bignum beyond
+    /// (tag 2 or 3 and the magnitude's bytes, big-endian, RFC 8949 §3.4.3).
+    /// </summary>
+    private void Integer(BigInteger value)
+    {
+        if (value >= long.MinValue && value <= long.MaxValue)
+        {
+            Writer.WriteInt64((long)value);
+        }
+        else if (value.Sign > 0 && value <= ulong.MaxValue)
+        {
+            Writer.WriteUInt64((ulong)value);
+        }
+        else if (value.Sign < 0 && -1 - value <= ulong.MaxValue)
+        {
+            Writer.WriteCborNegativeIntegerRepresentation((ulong)(-1 - value));
+        }
+        else
+        {
+            Writer.WriteTag(value.Sign < 0 ? CborTag.NegativeBigNum : CborTag.UnsignedBigNum);
+            BigInteger argument = value.Sign < 0 ? -1 - value : value;
+            Span<byte> bytes = stackalloc byte[argument.GetByteCount(isUnsigned: true)];
+            argument.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: true);
+            Bytes(bytes);
         }
     }
 

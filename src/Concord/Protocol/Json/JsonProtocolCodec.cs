@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Concord.Errors;
+using Concord.Records;
 
 namespace Concord.Protocol.Json;
 
@@ -14,25 +16,40 @@ namespace Concord.Protocol.Json;
 public sealed class JsonProtocolCodec : IProtocolCodec
 {
     /// <summary>
-    /// Containers above a field value in the deepest message (push: body, changes, change, fields),
-    /// so that the reader's depth limit lands exactly on <see cref="ProtocolLimits.MaxNestingDepth"/>.
+    /// Containers above a value in the deepest message (a pulled set entry: body, records, record, crdt,
+    /// field state, entries, entry). The reader's own depth limit only stops hostile nesting early; each value's
+    /// depth is checked from the value itself, so that a value nested <see cref="ProtocolLimits.MaxNestingDepth"/>
+    /// deep is accepted wherever it sits, as in CBOR.
     /// </summary>
-    internal const int EnvelopeDepth = 4;
+    internal const int EnvelopeDepth = 7;
 
-    private readonly ConcordJsonContext _context;
+    private readonly JsonSerializerOptions _decoding;
+
+    // Encoding checks nothing, and the generated serializers run unmodified.
+    private readonly ConcordJsonContext _encoding;
 
     /// <summary>Creates a codec that enforces <paramref name="limits"/>' nesting depth.</summary>
     public JsonProtocolCodec(ProtocolLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        var options = new JsonSerializerOptions(ConcordJsonContext.Default.Options)
+        var plain = new JsonSerializerOptions(ConcordJsonContext.Default.Options)
         {
             MaxDepth = EnvelopeDepth + limits.MaxNestingDepth,
 
             // Messages are data for programs, never embedded in HTML; plain quotes read better in errors.
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        _context = new ConcordJsonContext(options);
+        _encoding = new ConcordJsonContext(plain);
+
+        // A record's or change's fields are one object holding values: one level more than a value.
+        var fields = new RawJsonValueConverter(limits.MaxNestingDepth + 1);
+        _decoding = new JsonSerializerOptions(plain)
+        {
+            TypeInfoResolver = ConcordJsonContext.Default.WithAddedModifier(info => LimitFields(info, fields)),
+        };
+        _decoding.Converters.Remove(_decoding.Converters.OfType<RawJsonValueConverter>().Single());
+        _decoding.Converters.Add(new RawJsonValueConverter(limits.MaxNestingDepth));
+        _decoding.MakeReadOnly();
     }
 
     /// <inheritdoc />
@@ -44,7 +61,7 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     {
         try
         {
-            message = JsonSerializer.Deserialize(payload.Span, TypeInfo<T>());
+            message = JsonSerializer.Deserialize(payload.Span, DecodingInfo<T>());
         }
         catch (JsonException ex)
         {
@@ -69,8 +86,8 @@ public sealed class JsonProtocolCodec : IProtocolCodec
     public void Encode<T>(T message, IBufferWriter<byte> output)
         where T : class
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, MaxDepth = _context.Options.MaxDepth });
-        JsonSerializer.Serialize(writer, message, TypeInfo<T>());
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, MaxDepth = _encoding.Options.MaxDepth });
+        JsonSerializer.Serialize(writer, message, _encoding.GetTypeInfo(typeof(T)) as JsonTypeInfo<T> ?? throw NotAMessage<T>());
     }
 
     /// <summary>Encodes one message into a new array.</summary>
@@ -84,11 +101,28 @@ public sealed class JsonProtocolCodec : IProtocolCodec
 
     /// <summary>Encodes a message whose type is known only at run time.</summary>
     internal byte[] EncodeToArray(object message) =>
-        JsonSerializer.SerializeToUtf8Bytes(message, _context.GetTypeInfo(message.GetType()) ?? throw new NotSupportedException($"{message.GetType().Name} is not a protocol message."));
+        JsonSerializer.SerializeToUtf8Bytes(message, _encoding.GetTypeInfo(message.GetType()) ?? throw new NotSupportedException($"{message.GetType().Name} is not a protocol message."));
 
-    private JsonTypeInfo<T> TypeInfo<T>() =>
-        _context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-        ?? throw new NotSupportedException($"{typeof(T).Name} is not a protocol message.");
+    private JsonTypeInfo<T> DecodingInfo<T>() =>
+        _decoding.TryGetTypeInfo(typeof(T), out JsonTypeInfo? info) && info is JsonTypeInfo<T> typed ? typed : throw NotAMessage<T>();
+
+    private static NotSupportedException NotAMessage<T>() => new($"{typeof(T).Name} is not a protocol message.");
+
+    private static void LimitFields(JsonTypeInfo info, RawJsonValueConverter fields)
+    {
+        if (info.Type != typeof(ChangeMessage) && info.Type != typeof(RecordMessage))
+        {
+            return;
+        }
+
+        foreach (JsonPropertyInfo property in info.Properties)
+        {
+            if (property.Name == "fields")
+            {
+                property.CustomConverter = property.PropertyType == typeof(RawJsonValue?) ? new NullableRawJsonValueConverter(fields) : fields;
+            }
+        }
+    }
 
     /// <summary>
     /// The serializer's message names .NET types and may quote the input; keep it short so that a
