@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Concord.Buffers;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Protocol.Json;
@@ -43,7 +44,7 @@ public sealed class HttpSyncTransport : ISyncTransport
         where TRequest : class
         where TResponse : class
     {
-        using var body = new PooledBuffer(16 * 1024);
+        using var body = new PooledBufferWriter(16 * 1024);
         _codec.Encode(request, body);
         using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = new MediaTypeHeaderValue(_codec.MediaType);
@@ -51,10 +52,15 @@ public sealed class HttpSyncTransport : ISyncTransport
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(_codec.MediaType));
         message.Headers.Add("Concord-Protocol", "1");
         using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        using var answer = new PooledBuffer((int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, 64L * 1024 * 1024));
+        using var answer = new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, 64L * 1024 * 1024));
         using (Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
         {
-            await answer.ReadFromAsync(stream, cancellationToken).ConfigureAwait(false);
+            // Read into the pooled buffer: pull pages run to megabytes, which fresh arrays would put on the large object heap.
+            int read;
+            while ((read = await stream.ReadAsync(answer.GetMemory(16 * 1024), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                answer.Advance(read);
+            }
         }
 
         // Decoding copies what it keeps, so the pooled buffer can go back as soon as this returns.

@@ -157,6 +157,15 @@ public sealed class WebSocketTests : IAsyncLifetime
     [InlineData("""{"type":"ping","id":3,"extra":1}""", "SYNC:BAD_REQUEST")]
     [InlineData("""[1,2,3]""", "SYNC:BAD_REQUEST")]
     [InlineData("""{"type":"pull","id":{"nested":1},"cursor":null}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":"pull","id":-1,"cursor":null}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":"pull","id":1.5,"cursor":null}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":"pull","id":"0123456789012345678901234567890123456789012345678901234567890123x","cursor":null}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":"pull","type":"push","id":3,"cursor":null}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":null,"id":3}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"id":3}""", "SYNC:BAD_REQUEST")]
+    [InlineData("""{"type":"push","id":3,"clientId":"c","changes":[{"opId":"o","collection":"c","id":"x","kind":"put","fields":{"a":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]},"hlc":"0000000000000000-c"}]}""", "SYNC:BAD_REQUEST")]
+    [InlineData("{\"type\":\"ping\"", "SYNC:BAD_REQUEST")]
+    [InlineData("\u0000\u0001", "SYNC:BAD_REQUEST")]
     public async Task A_bad_frame_after_hello_gets_an_error_and_the_connection_stays(string frame, string code)
     {
         await using RawWebSocket ws = await HelloAsync();
@@ -182,6 +191,53 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.Equal("pushResult", result.GetProperty("type").GetString());
         Assert.Equal("rejected", result.GetProperty("results")[0].GetProperty("status").GetString());
         Assert.Equal("SYNC:INVALID_CHANGE", result.GetProperty("results")[0].GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_replayed_push_frame_is_answered_as_a_duplicate_and_applied_once()
+    {
+        await using RawWebSocket ws = await HelloAsync();
+        string push = $$"""{"type":"push","id":1,"clientId":"phone-1","changes":[{{Change("w8", "title", "\"twice\"")}}]}""";
+        JsonElement before = await SyncApi.StatsAsync(_server.Http);
+
+        await ws.SendAsync(push);
+        JsonElement first = await ws.ReceiveJsonAsync("pushResult");
+        await ws.SendAsync(push);
+        JsonElement second = await ws.ReceiveJsonAsync("pushResult");
+        JsonElement after = await SyncApi.StatsAsync(_server.Http);
+
+        Assert.Equal("applied", first.GetProperty("results")[0].GetProperty("status").GetString());
+        Assert.Equal("duplicate", second.GetProperty("results")[0].GetProperty("status").GetString());
+        Assert.Equal(first.GetProperty("results")[0].GetProperty("version").GetInt64(), second.GetProperty("results")[0].GetProperty("version").GetInt64());
+        Assert.Equal(before.GetProperty("appliedOps").GetInt64() + 1, after.GetProperty("appliedOps").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ff")]
+    [InlineData("d9010083")]
+    [InlineData("d901008364707573680a")]
+    [InlineData("d901008364707573680aa1")]
+    [InlineData("d90100836474656c65f6f6")]
+    [InlineData("d90100836470696e67f6a0")]
+    [InlineData("9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f")]
+    public async Task A_bad_cbor_frame_after_hello_gets_an_error_and_the_connection_stays(string hex)
+    {
+        var codec = new CborFrameCodec(new ProtocolLimits());
+        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(_server.SyncUri, CborFrameCodec.Name);
+        await ws.SendAsync(Encode(codec, new RealtimeFrame(FrameTypes.Hello, null, new HelloMessage { ProtocolVersion = 1, ClientId = "cbor-2" })));
+        Assert.IsType<WelcomeMessage>((await ReceiveCborAsync(ws, codec)).Body);
+        long records = (await SyncApi.StatsAsync(_server.Http)).GetProperty("records").GetInt64();
+
+        await ws.SendAsync(Convert.FromHexString(hex));
+        RealtimeFrame error = await ReceiveCborAsync(ws, codec);
+        await ws.SendAsync(Encode(codec, new RealtimeFrame(FrameTypes.Ping, FrameId.From(9))));
+        RealtimeFrame pong = await ReceiveCborAsync(ws, codec);
+
+        Assert.Equal("SYNC:BAD_REQUEST", Assert.IsType<ErrorResponse>(error.Body).Error.Code);
+        Assert.Equal(FrameTypes.Pong, pong.Type);
+        Assert.Equal(FrameId.From(9), pong.Id);
+        Assert.Equal(records, (await SyncApi.StatsAsync(_server.Http)).GetProperty("records").GetInt64());
     }
 
     [Fact]
