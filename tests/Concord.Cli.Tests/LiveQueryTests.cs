@@ -9,22 +9,11 @@ namespace Concord.Cli.Tests;
 /// or rollback that changes its result, and never after one that does not. Results come in commit order, so a
 /// callback that did not come before the next expected one never will.
 /// </summary>
-public sealed class LiveQueryTests(ServerProcessFixture fixture) : IClassFixture<ServerProcessFixture>, IAsyncLifetime
+public sealed class LiveQueryTests(ServerProcessFixture fixture) : IClassFixture<ServerProcessFixture>, IAsyncDisposable
 {
-    private readonly TempDirectory _folder = new();
-    private TestClients _clients = null!;
+    private readonly TestClients _clients = new();
 
-    public Task InitializeAsync()
-    {
-        _clients = new TestClients(_folder);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _clients.DisposeAsync();
-        _folder.Dispose();
-    }
+    public ValueTask DisposeAsync() => _clients.DisposeAsync();
 
     [Fact]
     public async Task A_query_answers_at_once_and_after_each_write_that_changes_its_rows_only()

@@ -9,22 +9,11 @@ namespace Concord.Cli.Tests;
 /// Clients against <c>concord serve</c>: a WebSocket when the network allows, HTTP with server-sent events when it
 /// blocks WebSockets, reconnecting after faults. Polling is set to an hour, so whatever arrives came in real time.
 /// </summary>
-public sealed class RealtimeClientTests(ServerProcessFixture fixture) : IClassFixture<ServerProcessFixture>, IAsyncLifetime
+public sealed class RealtimeClientTests(ServerProcessFixture fixture) : IClassFixture<ServerProcessFixture>, IAsyncDisposable
 {
-    private readonly TempDirectory _folder = new();
-    private TestClients _clients = null!;
+    private readonly TestClients _clients = new();
 
-    public Task InitializeAsync()
-    {
-        _clients = new TestClients(_folder);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _clients.DisposeAsync();
-        _folder.Dispose();
-    }
+    public ValueTask DisposeAsync() => _clients.DisposeAsync();
 
     [Fact]
     public async Task A_write_reaches_another_started_client_over_the_websocket()

@@ -6,9 +6,14 @@ namespace Concord.Testing;
 public sealed class TestClients : IAsyncDisposable
 {
     private readonly TempDirectory _folder;
+    private readonly TempDirectory? _ownFolder;
     private readonly List<ConcordClient> _open = [];
 
+    /// <summary>Clients whose files go in <paramref name="folder"/>, which the caller removes.</summary>
     public TestClients(TempDirectory folder) => _folder = folder;
+
+    /// <summary>Clients whose files go in a folder of their own, removed with them.</summary>
+    public TestClients() => _folder = _ownFolder = new TempDirectory();
 
     /// <summary>Opens (or reopens) the client whose database is <c>{name}.db</c>.</summary>
     public async Task<ConcordClient> OpenAsync(string name, Uri? server, Func<ConcordClientOptions, ConcordClientOptions>? adjust = null)
@@ -42,5 +47,6 @@ public sealed class TestClients : IAsyncDisposable
         }
 
         _open.Clear();
+        _ownFolder?.Dispose();
     }
 }

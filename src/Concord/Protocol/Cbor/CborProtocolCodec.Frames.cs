@@ -138,13 +138,7 @@ public sealed partial class CborProtocolCodec
     {
         w.Writer.WriteStartMap(3);
         w.Writer.WriteUInt32(0);
-        w.Writer.WriteStartArray(changes.Records.Count);
-        foreach (RecordMessage record in changes.Records)
-        {
-            Write(w, record);
-        }
-
-        w.Writer.WriteEndArray();
+        Write(w, changes.Records);
         w.Writer.WriteUInt32(1);
         w.Text(changes.Cursor);
         w.Writer.WriteUInt32(3);

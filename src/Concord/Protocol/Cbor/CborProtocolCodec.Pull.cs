@@ -42,13 +42,7 @@ public sealed partial class CborProtocolCodec
     {
         w.Writer.WriteStartMap(4);
         w.Writer.WriteUInt32(0);
-        w.Writer.WriteStartArray(page.Records.Count);
-        foreach (RecordMessage record in page.Records)
-        {
-            Write(w, record);
-        }
-
-        w.Writer.WriteEndArray();
+        Write(w, page.Records);
         w.Writer.WriteUInt32(1);
         w.Text(page.Cursor);
         w.Writer.WriteUInt32(2);
@@ -56,6 +50,17 @@ public sealed partial class CborProtocolCodec
         w.Writer.WriteUInt32(3);
         w.Hlc(page.Hlc);
         w.Writer.WriteEndMap();
+    }
+
+    private static void Write(CborMessageWriter w, IReadOnlyList<RecordMessage> records)
+    {
+        w.Writer.WriteStartArray(records.Count);
+        foreach (RecordMessage record in records)
+        {
+            Write(w, record);
+        }
+
+        w.Writer.WriteEndArray();
     }
 
     private static void Write(CborMessageWriter w, RecordMessage record)
