@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Concord.Client.Collections;
+using Concord.Client.LiveQueries;
 using Concord.Client.Local;
+using Concord.Client.Outbox;
 using Concord.Client.Sync;
 using Concord.Client.Transport;
 using Concord.Clock;
@@ -32,24 +34,25 @@ public sealed class ConcordClient : IAsyncDisposable
     private readonly ConcordClientOptions _options;
     private readonly LocalStore _store;
     private readonly HybridLogicalClock _clock;
-    private readonly ISyncTransport? _transport;
     private readonly HttpClient? _ownedHttp;
+    private readonly ServerLink? _link;
     private readonly SyncLoop? _loop;
     private readonly SyncRound? _round;
-    private readonly SemaphoreSlim _roundLock = new(1, 1);
+    private readonly QueueGauge _queue;
+    private readonly ClientMetrics _metrics;
+    private readonly LiveQueryRegistry _live;
     private readonly object _stateGate = new();
-    private TaskCompletionSource _roundEnded = NewSignal();
     private SyncState _state = SyncState.Idle;
-    private long _queuedCount;
-    private long _queuedBytes;
-    private int _inFlight;
 
-    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock)
+    private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock, QueueGauge queue)
     {
         _options = options;
         _store = store;
         _clock = clock;
+        _queue = queue;
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Concord.Client");
+        _metrics = new ClientMetrics(options.MeterFactory, () => _queue.Current);
+        _live = new LiveQueryRegistry(store, logger);
         if (options.ServerUrl is not null)
         {
             if (options.HttpClient is null)
@@ -60,9 +63,9 @@ public sealed class ConcordClient : IAsyncDisposable
             Protocol.IProtocolCodec codec = options.Encoding == ProtocolEncoding.Cbor
                 ? new Protocol.Cbor.CborProtocolCodec(LocalLimits)
                 : new Protocol.Json.JsonProtocolCodec(LocalLimits);
-            _transport = new HttpSyncTransport(options.HttpClient ?? _ownedHttp!, options.ServerUrl!, codec);
-            _round = new SyncRound(store, _transport, clock, options, logger, s => SetState(s, null), RaiseRejected, d => Interlocked.Add(ref _inFlight, d));
-            _loop = new SyncLoop(RunRoundAsync, options, logger, SetState);
+            _link = new ServerLink(options, options.HttpClient ?? _ownedHttp!, codec, HelloAsync, logger, _metrics);
+            _round = new SyncRound(store, () => _link.Transport, clock, options, logger, queue, _metrics, s => SetState(s, null), RaiseRejected);
+            _loop = new SyncLoop(_round, _link, options, logger, _metrics, SetState);
         }
     }
 
@@ -87,8 +90,11 @@ public sealed class ConcordClient : IAsyncDisposable
         }
     }
 
+    /// <summary>How the client hears from the server right now (see <see cref="ConcordClientOptions.Transport"/>).</summary>
+    public SyncConnection Connection => _link?.Connection ?? SyncConnection.None;
+
     /// <summary>Local changes waiting for the server.</summary>
-    public QueueStats QueueStats => new(Interlocked.Read(ref _queuedCount), Interlocked.Read(ref _queuedBytes), Volatile.Read(ref _inFlight));
+    public QueueStats QueueStats => _queue.Current;
 
     /// <summary>True when the outbox is past the configured size: the app should slow its writes down.</summary>
     public bool ShouldBackOff
@@ -113,9 +119,9 @@ public sealed class ConcordClient : IAsyncDisposable
         {
             var clock = new HybridLogicalClock(store.ClientId, options.TimeProvider);
             clock.Observe(await store.ReadClockFloorAsync(cancellationToken).ConfigureAwait(false));
-            var client = new ConcordClient(options, store, clock);
-            await client.RefreshQueueStatsAsync(cancellationToken).ConfigureAwait(false);
-            return client;
+            var queue = new QueueGauge();
+            queue.Set(await store.ReadQueueStatsAsync(cancellationToken).ConfigureAwait(false));
+            return new ConcordClient(options, store, clock, queue);
         }
         catch
         {
@@ -144,12 +150,12 @@ public sealed class ConcordClient : IAsyncDisposable
     {
         if (_round is null)
         {
-            throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.");
+            throw new InvalidOperationException("This client has no ServerUrl to sync with.");
         }
 
         try
         {
-            await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+            await _round.RunAsync(cancellationToken).ConfigureAwait(false);
             SetState(SyncState.Synced, null);
         }
         catch (SyncException ex)
@@ -165,7 +171,8 @@ public sealed class ConcordClient : IAsyncDisposable
     }
 
     /// <summary>Starts syncing in the background until <see cref="StopAsync"/>.</summary>
-    public void Start() => (_loop ?? throw new InvalidOperationException("This client has no ServerUrl or Transport to sync with.")).Start();
+    /// <remarks>The client connects (a WebSocket, or HTTP with server-sent events, as <see cref="ConcordClientOptions.Transport"/> allows), pushes local writes as they happen and applies the server's changes as they come.</remarks>
+    public void Start() => (_loop ?? throw new InvalidOperationException("This client has no ServerUrl to sync with.")).Start();
 
     /// <summary>Stops the background loop after its current step.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _loop?.StopAsync(cancellationToken) ?? Task.CompletedTask;
@@ -174,11 +181,11 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <remarks>With the background loop running this waits on it; otherwise it runs rounds itself.</remarks>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
-        while (Interlocked.Read(ref _queuedCount) > 0)
+        while (_queue.Current.Count > 0)
         {
             if (_loop is { IsRunning: true })
             {
-                Task ended = _roundEnded.Task;
+                Task ended = _round!.Ended;
                 _loop.Poke();
                 await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -193,9 +200,10 @@ public sealed class ConcordClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _live.Close();
         await _store.DisposeAsync().ConfigureAwait(false);
         _ownedHttp?.Dispose();
-        _roundLock.Dispose();
+        _metrics.Dispose();
     }
 
     internal async Task WriteAsync(
@@ -212,44 +220,38 @@ public sealed class ConcordClient : IAsyncDisposable
         }
 
         string opId = Guid.CreateVersion7().ToString();
-        await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _queuedCount);
-        Interlocked.Add(ref _queuedBytes, 64 + collection.Length + id.Length + (fields?.Utf8.Length ?? 0));
+        _queue.Queued(await _store.WriteAsync(opId, collection, id, kind, fields, crdt, _clock.Now, cancellationToken).ConfigureAwait(false));
         _loop?.Poke();
     }
 
     /// <summary>The protocol limits local writes are checked against, so that the server never has to refuse them for size.</summary>
     internal static Protocol.ProtocolLimits LocalLimits { get; } = new();
 
-    internal LocalStore Store => _store;
+    /// <summary>A live query over this client's view.</summary>
+    internal LiveQuery<TResult> Live<TResult>(LiveSource source, Func<List<(string Id, string Data)>, TResult> materialize) => new(_live, source, materialize);
 
-    private async Task RunRoundAsync(CancellationToken cancellationToken)
-    {
-        await _roundLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _round!.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await RefreshQueueStatsAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _roundLock.Release();
-                Interlocked.Exchange(ref _roundEnded, NewSignal()).TrySetResult();
-            }
-        }
-    }
+    /// <summary>A record's JSON data as the app sees it, or null when it is absent or deleted.</summary>
+    internal Task<string?> ReadViewAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadViewAsync(collection, id, cancellationToken);
 
-    private async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
+    /// <summary>The record as this replica sees it, with its CRDT state.</summary>
+    internal Task<RecordState> ReadWorkingAsync(string collection, string id, CancellationToken cancellationToken) =>
+        _store.ReadWorkingAsync(collection, id, cancellationToken);
+
+    /// <summary>Runs a query over the view that selects each row's id and JSON data.</summary>
+    internal Task<List<(string Id, string Data)>> QueryAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.QueryAsync(sql, parameters, cancellationToken);
+
+    /// <summary>Runs a counting query over the view.</summary>
+    internal Task<long> CountAsync(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        _store.CountAsync(sql, parameters, cancellationToken);
+
+    private async Task<Protocol.Realtime.HelloMessage> HelloAsync(CancellationToken cancellationToken) => new()
     {
-        QueueStats stats = await _store.ReadQueueStatsAsync(0, cancellationToken).ConfigureAwait(false);
-        Interlocked.Exchange(ref _queuedCount, stats.Count);
-        Interlocked.Exchange(ref _queuedBytes, stats.Bytes);
-    }
+        ProtocolVersion = 1,
+        ClientId = ClientId,
+        Cursor = await _store.ReadCursorAsync(cancellationToken).ConfigureAwait(false),
+    };
 
     private void SetState(SyncState state, SyncError? error)
     {
@@ -275,8 +277,6 @@ public sealed class ConcordClient : IAsyncDisposable
             ChangeRejected?.Invoke(this, args);
         }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Random, lowercase, 16 characters: short in every clock reading, and unique enough across replicas.</summary>
     private static string NewClientId() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);

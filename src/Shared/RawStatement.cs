@@ -55,6 +55,9 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    /// <summary>The rowid of the row that the connection's last insert added.</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int rc)

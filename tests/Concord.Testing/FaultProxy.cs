@@ -23,6 +23,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _resets;
     private long _cuts;
     private long _dropped;
+    private long _blocked;
 
     public FaultProxy(Uri target, int seed = 0)
     {
@@ -52,6 +53,12 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Swallow the server's answers and cut the client off: the server did the work, the client never hears of it.</summary>
     public bool DropResponses { get; set; }
+
+    /// <summary>Answer WebSocket upgrades with 403 and close, as a proxy that blocks WebSockets does; other requests pass.</summary>
+    public bool BlockWebSocketUpgrades { get; set; }
+
+    /// <summary>Upgrades refused by <see cref="BlockWebSocketUpgrades"/>.</summary>
+    public int BlockedUpgrades => (int)Interlocked.Read(ref _blocked);
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
@@ -222,6 +229,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             byte[] buffer = new byte[64 * 1024];
             long lastDue = 0;
+            bool first = true;
             while (true)
             {
                 int read = await from.ReadAsync(buffer, link.Token).ConfigureAwait(false);
@@ -229,6 +237,16 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     break;
                 }
+
+                if (first && !answers && BlockWebSocketUpgrades && IsWebSocketUpgrade(buffer.AsSpan(0, read)))
+                {
+                    Interlocked.Increment(ref _blocked);
+                    await from.WriteAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), link.Token).ConfigureAwait(false);
+                    link.Close();
+                    return;
+                }
+
+                first = false;
 
                 if (answers && DropResponses)
                 {
@@ -252,6 +270,9 @@ public sealed class FaultProxy : IAsyncDisposable
             await writing.ConfigureAwait(false);
         }
     }
+
+    private static bool IsWebSocketUpgrade(ReadOnlySpan<byte> request) =>
+        System.Text.Encoding.ASCII.GetString(request).Contains("upgrade: websocket", StringComparison.OrdinalIgnoreCase);
 
     private async Task WriteAsync(Link link, ChannelReader<(long Due, byte[] Bytes)> chunks, NetworkStream to)
     {
@@ -309,7 +330,10 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 try
                 {
-                    side.Client.LingerState = new LingerOption(true, 0);
+                    if (side.Client is { } socket)
+                    {
+                        socket.LingerState = new LingerOption(true, 0);
+                    }
                 }
                 catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
                 {

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Concord.Client.Local;
+using Concord.Client.LiveQueries;
 
 namespace Concord.Client.Collections;
 
@@ -15,16 +15,16 @@ public sealed class CollectionQuery<T>
 {
     private static readonly string[] Operators = ["=", "!=", "<", "<=", ">", ">="];
 
-    private readonly LocalStore _store;
+    private readonly ConcordClient _client;
     private readonly string _collection;
     private readonly JsonSerializerOptions _json;
     private readonly List<(string Field, string Op, object? Value)> _filters = [];
     private readonly List<(string Field, bool Descending)> _order = [];
     private int? _limit;
 
-    internal CollectionQuery(LocalStore store, string collection, JsonSerializerOptions json)
+    internal CollectionQuery(ConcordClient client, string collection, JsonSerializerOptions json)
     {
-        _store = store;
+        _client = client;
         _collection = collection;
         _json = json;
     }
@@ -80,15 +80,40 @@ public sealed class CollectionQuery<T>
     public async Task<IReadOnlyList<KeyValuePair<string, T>>> ToEntriesAsync(CancellationToken cancellationToken = default)
     {
         (string sql, List<KeyValuePair<string, object>> parameters) = Build("id, data");
-        List<(string Id, string Data)> rows = await _store.QueryAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
+        List<(string Id, string Data)> rows = await _client.QueryAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         return rows.Select(r => new KeyValuePair<string, T>(r.Id, JsonSerializer.Deserialize<T>(r.Data, _json)!)).ToArray();
     }
+
+    /// <summary>
+    /// The query as a live query: its rows at once, and again after every commit that changes them. The query is
+    /// fixed as it is now; filters added later do not change it.
+    /// </summary>
+    /// <example><code>
+    /// await foreach (IReadOnlyList&lt;Todo&gt; open in todos.Query().Where("done", "=", false).Live().WithCancellation(token)) { Render(open); }
+    /// </code></example>
+    public LiveQuery<IReadOnlyList<T>> Live()
+    {
+        (string sql, List<KeyValuePair<string, object>> parameters) = Build("id, data");
+        return _client.Live<IReadOnlyList<T>>(LiveSource.Query(_collection, sql, parameters), rows => rows.Select(r => JsonSerializer.Deserialize<T>(r.Data, _json)!).ToArray());
+    }
+
+    /// <summary>Calls <paramref name="onRows"/> with the query's rows at once, and again whenever a commit changes them, until disposed.</summary>
+    /// <example><code>
+    /// using IDisposable live = todos.Query().Where("done", "=", false).Subscribe(open => Console.WriteLine(open.Count));
+    /// </code></example>
+    public IDisposable Subscribe(Action<IReadOnlyList<T>> onRows) => Live().Subscribe(onRows);
+
+    /// <summary>The query's rows at once, then again whenever a commit changes them, as an observable.</summary>
+    public IObservable<IReadOnlyList<T>> AsObservable() => Live();
+
+    /// <summary>The query's rows at once, then again whenever a commit changes them; a slow consumer gets the newest.</summary>
+    public IAsyncEnumerable<IReadOnlyList<T>> WatchAsync() => Live();
 
     /// <summary>Counts the matching records.</summary>
     public Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         (string sql, List<KeyValuePair<string, object>> parameters) = Build("count(*)");
-        return _store.ScalarAsync(sql, parameters, cancellationToken);
+        return _client.CountAsync(sql, parameters, cancellationToken);
     }
 
     private (string Sql, List<KeyValuePair<string, object>> Parameters) Build(string select)

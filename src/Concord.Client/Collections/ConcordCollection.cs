@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Concord.Client.LiveQueries;
 using Concord.Crdt;
 using Concord.Protocol;
 using Concord.Records;
@@ -111,22 +112,35 @@ public sealed class ConcordCollection<T>
     /// <summary>The merge state of a CRDT field as this replica sees it (server state and pending changes), or null.</summary>
     public async Task<CrdtValue?> GetCrdtAsync(string id, string field, CancellationToken cancellationToken = default)
     {
-        RecordState working = await _client.Store.ReadWorkingAsync(Name, id, cancellationToken).ConfigureAwait(false);
+        RecordState working = await _client.ReadWorkingAsync(Name, id, cancellationToken).ConfigureAwait(false);
         return working.Crdt.GetValueOrDefault(field);
     }
 
     /// <summary>The record as this replica sees it, or default when absent or deleted.</summary>
     public async Task<T?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        string? data = await _client.Store.ReadViewAsync(Name, id, cancellationToken).ConfigureAwait(false);
+        string? data = await _client.ReadViewAsync(Name, id, cancellationToken).ConfigureAwait(false);
         return data is null ? default : JsonSerializer.Deserialize<T>(data, _json);
+    }
+
+    /// <summary>
+    /// One record as a live value: it at once (default when absent or deleted), then again after every commit
+    /// that changes it.
+    /// </summary>
+    /// <example><code>
+    /// using IDisposable watching = todos.Observe("t1").Subscribe(todo => Console.WriteLine(todo?.Title ?? "(gone)"));
+    /// </code></example>
+    public LiveQuery<T?> Observe(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _client.Live(LiveSource.Record(Name, id), rows => rows.Count == 0 ? default : JsonSerializer.Deserialize<T>(rows[0].Data, _json));
     }
 
     /// <summary>Every live record of the collection, by id.</summary>
     public Task<IReadOnlyList<T>> ListAsync(CancellationToken cancellationToken = default) => Query().ToListAsync(cancellationToken);
 
     /// <summary>Starts a query over the collection's view.</summary>
-    public CollectionQuery<T> Query() => new(_client.Store, Name, _json);
+    public CollectionQuery<T> Query() => new(_client, Name, _json);
 
     private RawJsonValue Element(object? value) =>
         RawJsonValue.FromValidatedUtf8(JsonSerializer.SerializeToUtf8Bytes(value, value?.GetType() ?? typeof(object), _json));

@@ -35,6 +35,12 @@ internal static partial class ConcordClientLog
     [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "The server offers no event stream ({Status}); polling")]
     public static partial void EventStreamUnavailable(ILogger logger, int status);
 
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "A live query callback threw; the subscription goes on")]
+    public static partial void LiveQueryCallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "A live query could not be read and has ended")]
+    public static partial void LiveQueryFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 3900, Level = LogLevel.Error, Message = "Sync loop failed unexpectedly")]
     public static partial void Unexpected(ILogger logger, Exception exception);
 }

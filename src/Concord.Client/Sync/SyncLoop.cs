@@ -1,31 +1,42 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Concord.Client.Transport;
 using Concord.Errors;
+using Concord.Protocol.Realtime;
 using Microsoft.Extensions.Logging;
 
 namespace Concord.Client.Sync;
 
 /// <summary>
-/// The background loop: a round whenever something local changes or the poll interval passes,
-/// and exponential backoff with jitter after a failure.
+/// The background loop. It keeps the link to the server up and reacts to what happens: a local write is pushed,
+/// a poke is pulled, records the server sends are applied as they come, and a new connection gets a whole round.
+/// Only while the server can tell it nothing (no WebSocket, no event stream) does it poll. After a failure it backs
+/// off with jitter; a new connection cuts the wait short, local writes do not.
 /// </summary>
-internal sealed class SyncLoop
+internal sealed class SyncLoop : ILinkEvents
 {
-    private readonly Func<CancellationToken, Task> _round;
+    private readonly SyncRound _round;
+    private readonly ServerLink _link;
     private readonly ConcordClientOptions _options;
     private readonly ILogger _logger;
+    private readonly ClientMetrics _metrics;
     private readonly Action<SyncState, SyncError?> _setState;
-    private readonly Channel<bool> _pokes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Random _jitter = new();
+    private int _wantPush;
+    private int _wantPull;
+    private int _connected;
+    private volatile bool _pollable = true;
     private CancellationTokenSource? _stop;
     private Task? _running;
 
-    public SyncLoop(Func<CancellationToken, Task> round, ConcordClientOptions options, ILogger logger, Action<SyncState, SyncError?> setState)
+    public SyncLoop(SyncRound round, ServerLink link, ConcordClientOptions options, ILogger logger, ClientMetrics metrics, Action<SyncState, SyncError?> setState)
     {
         _round = round;
+        _link = link;
         _options = options;
         _logger = logger;
+        _metrics = metrics;
         _setState = setState;
     }
 
@@ -40,12 +51,19 @@ internal sealed class SyncLoop
 
         _stop = new CancellationTokenSource();
         _setState(SyncState.Connecting, null);
+        Interlocked.Exchange(ref _wantPush, 1);
+        Interlocked.Exchange(ref _wantPull, 1);
         CancellationToken token = _stop.Token;
+        _link.Start(this);
         _running = Task.Run(() => RunAsync(token), CancellationToken.None);
     }
 
-    /// <summary>Asks for a round soon; cheap, and calls while one is already asked for collapse into it.</summary>
-    public void Poke() => _pokes.Writer.TryWrite(true);
+    /// <summary>A local write: push it soon. Cheap; calls while one is pending collapse into it.</summary>
+    public void Poke()
+    {
+        Interlocked.Exchange(ref _wantPush, 1);
+        _wake.Writer.TryWrite(true);
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +76,7 @@ internal sealed class SyncLoop
         try
         {
             await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _link.StopAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -68,46 +87,66 @@ internal sealed class SyncLoop
         }
     }
 
+    void ILinkEvents.Connected(bool realtime)
+    {
+        _pollable = !realtime;
+        Interlocked.Exchange(ref _connected, 1);
+        Interlocked.Exchange(ref _wantPush, 1);
+        Interlocked.Exchange(ref _wantPull, 1);
+        _wake.Writer.TryWrite(true);
+    }
+
+    void ILinkEvents.Poked()
+    {
+        _metrics.Poked();
+        Interlocked.Exchange(ref _wantPull, 1);
+        _wake.Writer.TryWrite(true);
+    }
+
+    void ILinkEvents.ChangesArrived() => _wake.Writer.TryWrite(true);
+
+    void ILinkEvents.Lost()
+    {
+        _pollable = true;
+        _setState(SyncState.Connecting, null);
+        _wake.Writer.TryWrite(true);
+    }
+
     private async Task RunAsync(CancellationToken stop)
     {
         int failures = 0;
         while (!stop.IsCancellationRequested)
         {
-            TimeSpan wait;
+            TimeSpan? backoff = null;
             try
             {
-                _pokes.Reader.TryRead(out _);
-                await _round(stop).ConfigureAwait(false);
+                await ApplyArrivedChangesAsync(stop).ConfigureAwait(false);
+                bool pull = Interlocked.Exchange(ref _wantPull, 0) == 1 || _pollable;
+                bool push = Interlocked.Exchange(ref _wantPush, 0) == 1;
+                if (push || pull)
+                {
+                    await _round.RunAsync(pull, stop).ConfigureAwait(false);
+                    _setState(SyncState.Synced, null);
+                }
+
                 failures = 0;
-                _setState(SyncState.Synced, null);
-                wait = _options.PollInterval;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (IsUnreachable(ex))
-            {
-                wait = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
-                ConcordClientLog.Offline(_logger, ex, (long)wait.TotalMilliseconds);
-                _setState(SyncState.Offline, null);
-            }
-            catch (SyncException ex)
-            {
-                wait = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
-                ConcordClientLog.Failed(_logger, ex.Code, (long)wait.TotalMilliseconds);
-                _setState(SyncState.Error, ex.Error);
-            }
             catch (Exception ex)
             {
-                wait = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
-                ConcordClientLog.Unexpected(_logger, ex);
-                _setState(SyncState.Error, SyncError.Internal(ex.Message));
+                // What failed is done again after the wait.
+                Interlocked.Exchange(ref _wantPush, 1);
+                Interlocked.Exchange(ref _wantPull, 1);
+                backoff = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
+                Report(ex, backoff.Value);
             }
 
             try
             {
-                await WaitAsync(wait, pokeable: failures == 0, stop).ConfigureAwait(false);
+                await WaitAsync(backoff, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -116,24 +155,69 @@ internal sealed class SyncLoop
         }
     }
 
-    private async Task WaitAsync(TimeSpan delay, bool pokeable, CancellationToken stop)
+    /// <summary>Records frames the WebSocket delivered, in the order they came.</summary>
+    private async Task ApplyArrivedChangesAsync(CancellationToken stop)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        Task sleep = Task.Delay(delay, _options.TimeProvider, timeout.Token);
-        if (pokeable)
+        while (_link.TryTakeChanges(out ChangesMessage changes))
         {
-            Task poked = _pokes.Reader.WaitToReadAsync(timeout.Token).AsTask();
-            await Task.WhenAny(sleep, poked).ConfigureAwait(false);
-            await timeout.CancelAsync().ConfigureAwait(false);
-            stop.ThrowIfCancellationRequested();
+            await _round.ApplyChangesAsync(changes, stop).ConfigureAwait(false);
+        }
+    }
+
+    private void Report(Exception ex, TimeSpan wait)
+    {
+        switch (ex)
+        {
+            case SyncException sync:
+                ConcordClientLog.Failed(_logger, sync.Code, (long)wait.TotalMilliseconds);
+                _setState(SyncState.Error, sync.Error);
+                break;
+            case HttpRequestException or SocketException or IOException or TimeoutException:
+                ConcordClientLog.Offline(_logger, ex, (long)wait.TotalMilliseconds);
+                _setState(SyncState.Offline, null);
+                break;
+            default:
+                ConcordClientLog.Unexpected(_logger, ex);
+                _setState(SyncState.Error, SyncError.Internal(ex.Message));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Waits for something to do: any signal, or the poll interval while polling. While backing off, only a new
+    /// connection or records from the server end the wait early: that local writes do not is the point of backing off.
+    /// </summary>
+    private async Task WaitAsync(TimeSpan? backoff, CancellationToken stop)
+    {
+        if (backoff is null && (Volatile.Read(ref _wantPush) == 1 || Volatile.Read(ref _wantPull) == 1))
+        {
             return;
         }
 
-        // While backing off, local writes do not shorten the wait: that is the point of backing off.
-        await sleep.ConfigureAwait(false);
-    }
+        TimeSpan limit = backoff ?? (_pollable ? _options.PollInterval : Timeout.InfiniteTimeSpan);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Task elapsed = Task.Delay(limit, _options.TimeProvider, timeout.Token);
+        try
+        {
+            while (true)
+            {
+                Task woken = _wake.Reader.WaitToReadAsync(timeout.Token).AsTask();
+                if (await Task.WhenAny(elapsed, woken).ConfigureAwait(false) == elapsed)
+                {
+                    stop.ThrowIfCancellationRequested();
+                    return;
+                }
 
-    private static bool IsUnreachable(Exception ex) =>
-        ex is HttpRequestException or SocketException or IOException
-        || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
+                _wake.Reader.TryRead(out _);
+                if (backoff is null || Interlocked.Exchange(ref _connected, 0) == 1 || _link.HasChanges)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            await timeout.CancelAsync().ConfigureAwait(false);
+        }
+    }
 }

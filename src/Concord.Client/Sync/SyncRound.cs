@@ -4,30 +4,90 @@ using Concord.Client.Transport;
 using Concord.Clock;
 using Concord.Errors;
 using Concord.Protocol;
+using Concord.Protocol.Realtime;
 using Microsoft.Extensions.Logging;
 
 namespace Concord.Client.Sync;
 
-/// <summary>One sync round: push the outbox in bounded batches, then pull until the server has nothing more.</summary>
+/// <summary>
+/// A sync round: push the outbox in bounded batches, then (unless the server tells this replica about changes
+/// on its own) pull until the server has nothing more. Rounds, and records the server sends unasked, are applied
+/// one at a time, whether the app or the background loop asks for them, and each round ends by setting the queue
+/// figures from the outbox.
+/// </summary>
 internal sealed class SyncRound(
     LocalStore store,
-    ISyncTransport transport,
+    Func<ISyncTransport> transport,
     HybridLogicalClock clock,
     ConcordClientOptions options,
     ILogger logger,
+    QueueGauge queue,
+    ClientMetrics metrics,
     Action<SyncState> setState,
-    Action<IReadOnlyList<ChangeRejectedEventArgs>> rejected,
-    Action<int> inFlight)
+    Action<IReadOnlyList<ChangeRejectedEventArgs>> rejected)
 {
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private TaskCompletionSource _ended = NewSignal();
     private int _batchSize = options.PushBatchSize;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Completes when the round under way, or else the next one, ends (however it ends).</summary>
+    public Task Ended => Volatile.Read(ref _ended).Task;
+
+    /// <summary>A whole round: push, then pull.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(pull: true, cancellationToken);
+
+    /// <summary>Pushes the outbox, and pulls when <paramref name="pull"/> is set.</summary>
+    public async Task RunAsync(bool pull, CancellationToken cancellationToken)
     {
-        setState(SyncState.Pushing);
-        int pushed = await PushAllAsync(cancellationToken).ConfigureAwait(false);
-        setState(SyncState.Pulling);
-        int pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
-        ConcordClientLog.RoundDone(logger, pushed, pulled);
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            setState(SyncState.Pushing);
+            int pushed = await PushAllAsync(cancellationToken).ConfigureAwait(false);
+            int pulled = 0;
+            if (pull)
+            {
+                setState(SyncState.Pulling);
+                pulled = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            ConcordClientLog.RoundDone(logger, pushed, pulled);
+        }
+        finally
+        {
+            try
+            {
+                queue.Set(await store.ReadQueueStatsAsync(CancellationToken.None).ConfigureAwait(false));
+            }
+            finally
+            {
+                _oneAtATime.Release();
+                Interlocked.Exchange(ref _ended, NewSignal()).TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies records the server sent unasked (a <c>changes</c> frame) as a pull page with nothing after it: the
+    /// base and cursor move, and views are rebased, in one transaction.
+    /// </summary>
+    public async Task ApplyChangesAsync(ChangesMessage changes, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (HlcTimestamp.TryParse(changes.Hlc, out HlcTimestamp serverTime))
+            {
+                clock.Observe(serverTime);
+            }
+
+            await store.ApplyPageAsync(new PullResponse { Records = changes.Records, Cursor = changes.Cursor, HasMore = false, Hlc = changes.Hlc }, cancellationToken).ConfigureAwait(false);
+            metrics.Received(changes.Records.Count);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
     }
 
     private async Task<int> PushAllAsync(CancellationToken cancellationToken)
@@ -42,10 +102,11 @@ internal sealed class SyncRound(
             }
 
             PushResponse response;
-            inFlight(1);
+            queue.BatchSent();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                response = await transport.PushAsync(
+                response = await transport().PushAsync(
                     new PushRequest { ClientId = store.ClientId, Changes = batch.Select(e => e.ToMessage()).ToArray() },
                     cancellationToken).ConfigureAwait(false);
             }
@@ -64,8 +125,10 @@ internal sealed class SyncRound(
             }
             finally
             {
-                inFlight(-1);
+                queue.BatchAnswered();
             }
+
+            metrics.Pushed(started);
 
             if (HlcTimestamp.TryParse(response.Hlc, out HlcTimestamp serverTime))
             {
@@ -147,6 +210,13 @@ internal sealed class SyncRound(
         }
     }
 
-    private Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken) =>
-        transport.PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken);
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task<PullResponse> RequestPageAsync(string? cursor, CancellationToken cancellationToken)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        PullResponse page = await transport().PullAsync(new PullRequest { Cursor = cursor, Limit = options.PullPageSize, Collections = options.Collections, Deltas = true }, cancellationToken).ConfigureAwait(false);
+        metrics.Pulled(started);
+        return page;
+    }
 }

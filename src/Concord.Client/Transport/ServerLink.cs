@@ -17,7 +17,7 @@ internal sealed class ServerLink : IAsyncDisposable
     private readonly HttpSyncTransport _requests;
     private readonly IRealtimeFrameCodec _frames;
     private readonly Func<CancellationToken, Task<HelloMessage>> _hello;
-    private readonly ILinkEvents _events;
+    private ILinkEvents _events = null!;
     private readonly ILogger _logger;
     private readonly ClientMetrics _metrics;
     private readonly Uri _webSocket;
@@ -27,12 +27,11 @@ internal sealed class ServerLink : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task _running = Task.CompletedTask;
 
-    public ServerLink(ConcordClientOptions options, HttpClient http, IProtocolCodec codec, Func<CancellationToken, Task<HelloMessage>> hello, ILinkEvents events, ILogger logger, ClientMetrics metrics)
+    public ServerLink(ConcordClientOptions options, HttpClient http, IProtocolCodec codec, Func<CancellationToken, Task<HelloMessage>> hello, ILogger logger, ClientMetrics metrics)
     {
         _options = options;
         _http = http;
         _hello = hello;
-        _events = events;
         _logger = logger;
         _metrics = metrics;
         Uri root = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
@@ -45,8 +44,8 @@ internal sealed class ServerLink : IAsyncDisposable
     /// <summary>Where pushes and pulls go now: the WebSocket while one is open, HTTP otherwise.</summary>
     public ISyncTransport Transport => Volatile.Read(ref _session) ?? (ISyncTransport)_requests;
 
-    /// <summary>Whether the server tells this client about changes (WebSocket or event stream), so it need not poll.</summary>
-    public bool IsRealtime { get; private set; }
+    /// <summary>How the client hears from the server right now.</summary>
+    public SyncConnection Connection { get; private set; }
 
     /// <summary>Takes the next records frame the WebSocket delivered, if any.</summary>
     public bool TryTakeChanges(out ChangesMessage changes)
@@ -55,13 +54,18 @@ internal sealed class ServerLink : IAsyncDisposable
         return Volatile.Read(ref _session) is { } session && session.TryTakeChanges(out changes);
     }
 
-    public void Start()
+    /// <summary>Whether records frames wait to be taken.</summary>
+    public bool HasChanges => Volatile.Read(ref _session) is { HasChanges: true };
+
+    /// <summary>Connects, and keeps connecting, telling <paramref name="events"/> what happens.</summary>
+    public void Start(ILinkEvents events)
     {
         if (_stop is not null)
         {
             return;
         }
 
+        _events = events;
         _stop = new CancellationTokenSource();
         CancellationToken token = _stop.Token;
         _running = Task.Run(() => RunAsync(token), CancellationToken.None);
@@ -78,7 +82,7 @@ internal sealed class ServerLink : IAsyncDisposable
         await _running.ConfigureAwait(false);
         _stop.Dispose();
         _stop = null;
-        IsRealtime = false;
+        Connection = SyncConnection.None;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -163,7 +167,7 @@ internal sealed class ServerLink : IAsyncDisposable
         {
             ConcordClientLog.Connected(_logger, "websocket", session.Welcome.Version);
             Volatile.Write(ref _session, session);
-            IsRealtime = true;
+            Connection = SyncConnection.WebSocket;
             try
             {
                 _events.Connected(realtime: true);
@@ -171,7 +175,7 @@ internal sealed class ServerLink : IAsyncDisposable
             }
             finally
             {
-                IsRealtime = false;
+                Connection = SyncConnection.None;
                 Volatile.Write(ref _session, null);
             }
         }
@@ -205,7 +209,7 @@ internal sealed class ServerLink : IAsyncDisposable
                     {
                         ConcordClientLog.Connected(_logger, "sse", -1);
                         opened = true;
-                        IsRealtime = true;
+                        Connection = SyncConnection.ServerSentEvents;
                         _events.Connected(realtime: true);
                     },
                     _options.HeartbeatInterval,
@@ -215,6 +219,7 @@ internal sealed class ServerLink : IAsyncDisposable
             catch (EventStreamUnavailableException ex)
             {
                 ConcordClientLog.EventStreamUnavailable(_logger, ex.Status);
+                Connection = SyncConnection.Polling;
                 _events.Connected(realtime: false);
                 await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, open.Token).ConfigureAwait(false);
                 return false;
@@ -227,7 +232,7 @@ internal sealed class ServerLink : IAsyncDisposable
         }
         finally
         {
-            IsRealtime = false;
+            Connection = SyncConnection.None;
         }
     }
 }

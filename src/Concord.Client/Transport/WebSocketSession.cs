@@ -129,6 +129,9 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether records frames wait to be taken.</summary>
+    public bool HasChanges => _changes.Reader.Count > 0;
+
     /// <summary>Records frames received and not yet taken, in the order they came.</summary>
     public bool TryTakeChanges(out ChangesMessage changes) => _changes.Reader.TryRead(out changes!);
 
