@@ -89,11 +89,13 @@ try
 
     if (only is "all" or "client")
     {
+        AnsiConsole.MarkupLine("[grey]Concord: client to client (ConcordClient over a WebSocket, live query)…[/]");
+        LatencyFigures concordClients = await ConcordClientLatency.MeasureAsync(concord, folder, settings, token);
         AnsiConsole.MarkupLine("[grey]Yjs: client to client (y-websocket provider, node)…[/]");
         LatencyFigures yjsClients = await YjsClientLatency.MeasureAsync(yjs, node, settings, token);
-        table.AddRow("client to client, one change: p50", "-", Milliseconds(yjsClients.P50), string.Empty, "< 5 ms");
-        table.AddRow("client to client, one change: p99", "-", Milliseconds(yjsClients.P99), string.Empty, "report");
-        notes.Add("Client to client, Concord: not measured yet; it needs the client's WebSocket transport and live queries.");
+        table.AddRow("client to client, one change: p50", Milliseconds(concordClients.P50), Milliseconds(yjsClients.P50), Ratio(concordClients.P50, yjsClients.P50),
+            Target("< 5 ms", concordClients.P50 < 5));
+        table.AddRow("client to client, one change: p99", Milliseconds(concordClients.P99), Milliseconds(yjsClients.P99), Ratio(concordClients.P99, yjsClients.P99), "report");
     }
 }
 finally
@@ -157,6 +159,7 @@ static IEnumerable<string> Footnotes(BenchSettings settings, NodePackages node)
     yield return $"Latency: {settings.WarmupWrites} paced writes of warm-up, then {settings.MeasuredTime.TotalSeconds:N0} s of writes (at least {settings.MinMeasuredWrites}), one every {settings.MinWriteInterval.TotalMilliseconds:N0} ms or slower, so that they ask for at most {settings.PacedDeliveriesPerSecond:N0} deliveries/s; from just before the write is sent to the arrival of its last byte at each receiver, over every delivery. CPU per delivery: the server's utime+stime (/proc, 10 ms ticks) over those writes, divided by their deliveries.";
     yield return $"Saturation: the writer pipelines, up to {settings.SaturationWindow} writes in flight (sent and not yet at every receiver), for {settings.SaturationTime.TotalSeconds:N0} s. Deliveries = writes × receivers that got them; Concord may merge commits close together into one changes frame of k records, which counts k deliveries per receiver. Cores: server CPU time over wall time.";
     yield return "A Concord write is one push of one put (record w{i}, {\"seq\": i}), committed to SQLite before it fans out; a Yjs write is a real update setting key w{i} of a map to {seq: i} in a room kept in memory. Concord receivers said hello and pulled once (caught up); Yjs receivers joined the room.";
+    yield return $"Client to client: {settings.ClientChanges} changes after as many of warm-up, one every {settings.MinWriteInterval.TotalMilliseconds:N0} ms or slower (the next once the last arrived). Concord: ConcordClient A's PutAsync to client B's Observe callback with the value, both syncing over a WebSocket only. Yjs: doc A's map.set to doc B's update event, both with y-websocket's WebsocketProvider in one node process.";
     yield return $"Idle memory: VmRSS after the connections minus VmRSS before, 2 s after the last one was handshaken. Versions: yjs {node.VersionOf("yjs")}, ws {node.VersionOf("ws")}, y-websocket {node.VersionOf("y-websocket")}, node {node.NodeVersion()}; Yjs's ES module build.";
 }
 
