@@ -6,8 +6,14 @@ internal sealed record BenchSettings
     /// <summary>Receiver counts of the fan-out rows.</summary>
     public IReadOnlyList<int> Receivers { get; init; } = [100, 1000, 2000];
 
-    /// <summary>Paced writes before the measured ones, so that both servers run compiled, warm code.</summary>
+    /// <summary>Fewest paced writes before the measured ones, so that both servers run compiled, warm code.</summary>
     public int WarmupWrites { get; init; } = 100;
+
+    /// <summary>
+    /// Shortest warm-up: a fresh .NET server keeps recompiling its hot methods (tiered compilation) for seconds after
+    /// their first calls, and V8 does the same; measured before that is done, the compiler's CPU counts as the server's.
+    /// </summary>
+    public TimeSpan WarmupTime { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long the measured paced writes go on; every delivery of theirs is timed.</summary>
     public TimeSpan MeasuredTime { get; init; } = TimeSpan.FromSeconds(15);
@@ -37,6 +43,12 @@ internal sealed record BenchSettings
     /// <summary>Idle, handshaken connections held open to measure the server's memory per connection.</summary>
     public int IdleConnections { get; init; } = 10_000;
 
+    /// <summary>How long the idle connections stay open after their measurement; zero but to look at the server with other tools.</summary>
+    public TimeSpan HoldIdle { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Environment variables for the Concord server only (<c>--concord-env NAME=VALUE</c>, repeatable): runtime settings to compare.</summary>
+    public IReadOnlyDictionary<string, string> ConcordEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Changes timed from one client to another, after as many again as warm-up.</summary>
     public int ClientChanges { get; init; } = 200;
 
@@ -47,6 +59,9 @@ internal sealed record BenchSettings
     public TimeSpan WriteInterval(int receivers) =>
         TimeSpan.FromTicks(Math.Max(MinWriteInterval.Ticks, TimeSpan.TicksPerSecond * receivers / PacedDeliveriesPerSecond));
 
+    /// <summary>Paced writes of warm-up before those to <paramref name="receivers"/> receivers are measured.</summary>
+    public int WarmupWritesFor(int receivers) => Math.Max(WarmupWrites, (int)(WarmupTime / WriteInterval(receivers)));
+
     /// <summary>Measured paced writes to <paramref name="receivers"/> receivers.</summary>
     public int MeasuredWrites(int receivers) => Math.Max(MinMeasuredWrites, (int)(MeasuredTime / WriteInterval(receivers)));
 
@@ -55,7 +70,7 @@ internal sealed record BenchSettings
         var settings = new BenchSettings();
         if (args.Contains("--quick"))
         {
-            settings = settings with { WarmupWrites = 60, MeasuredTime = TimeSpan.FromSeconds(4), MinMeasuredWrites = 30, SaturationTime = TimeSpan.FromSeconds(2), ClientChanges = 50 };
+            settings = settings with { WarmupWrites = 60, WarmupTime = TimeSpan.FromSeconds(3), MeasuredTime = TimeSpan.FromSeconds(4), MinMeasuredWrites = 30, SaturationTime = TimeSpan.FromSeconds(2), ClientChanges = 50 };
         }
 
         if (Option(args, "--receivers") is { } receivers)
@@ -63,7 +78,21 @@ internal sealed record BenchSettings
             settings = settings with { Receivers = receivers.Split(',').Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToArray() };
         }
 
-        return settings;
+        if (Option(args, "--hold-idle") is { } hold)
+        {
+            settings = settings with { HoldIdle = TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)) };
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--concord-env" && args[i + 1].Split('=', 2) is [var name, var value])
+            {
+                environment[name] = value;
+            }
+        }
+
+        return settings with { ConcordEnvironment = environment };
     }
 
     public static string? Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();

@@ -1,7 +1,8 @@
 namespace Concord.RealtimeBench;
 
 /// <summary><c>concord serve</c> as shipped, on a fresh SQLite file, with its realtime endpoint <c>{base}/ws</c> in JSON.</summary>
-internal sealed class ConcordSystem(string folder, WebSocketConnector connector) : IRealtimeSystem
+/// <param name="environment">Variables for the server process only (empty: as shipped).</param>
+internal sealed class ConcordSystem(string folder, WebSocketConnector connector, IReadOnlyDictionary<string, string> environment) : IRealtimeSystem
 {
     public const string Subprotocol = "concord.v1.json";
 
@@ -17,7 +18,7 @@ internal sealed class ConcordSystem(string folder, WebSocketConnector connector)
     public Task<ServerUnderTest> StartServerAsync(CancellationToken cancellationToken)
     {
         string database = Path.Combine(folder, $"concord-{Interlocked.Increment(ref _servers)}.db");
-        return ServerUnderTest.StartAsync(["dotnet", Path.Combine(AppContext.BaseDirectory, "Concord.Cli.dll"), "serve", "--db", database, "--urls", "http://127.0.0.1:0"], cancellationToken);
+        return ServerUnderTest.StartAsync(["dotnet", Path.Combine(AppContext.BaseDirectory, "Concord.Cli.dll"), "serve", "--db", database, "--urls", "http://127.0.0.1:0"], environment, cancellationToken);
     }
 
     public async Task<ReceiverConnection> ConnectReceiverAsync(ServerUnderTest server, int index, DeliveryLog log, CancellationToken cancellationToken) =>

@@ -11,6 +11,9 @@ internal sealed record FanOutFigures
     /// <summary>Server CPU (user + system) per delivery over the paced writes, in microseconds.</summary>
     public required double CpuMicrosecondsPerDelivery { get; init; }
 
+    /// <summary>CPU of this process, the clients, per delivery over the paced writes, in microseconds.</summary>
+    public required double ClientCpuMicrosecondsPerDelivery { get; init; }
+
     public required double SaturationDeliveriesPerSecond { get; init; }
 
     public required double SaturationCpuMicrosecondsPerDelivery { get; init; }
@@ -48,7 +51,7 @@ internal sealed record FanOutFigures
         var none = new LatencyFigures(double.NaN, double.NaN, double.NaN, double.NaN, 0);
         return new FanOutFigures
         {
-            Receivers = receivers, Latency = none, CpuMicrosecondsPerDelivery = double.NaN, SaturationDeliveriesPerSecond = double.NaN,
+            Receivers = receivers, Latency = none, CpuMicrosecondsPerDelivery = double.NaN, ClientCpuMicrosecondsPerDelivery = double.NaN, SaturationDeliveriesPerSecond = double.NaN,
             SaturationCpuMicrosecondsPerDelivery = double.NaN, SaturationCores = double.NaN, SaturationWrites = 0, SaturationClientCores = double.NaN, Interval = TimeSpan.Zero, MeasuredWrites = 0, Missing = 0,
             SaturationMissing = 0, Unmatched = 0, Pulls = 0, Disconnects = 0, Refused = 0,
         };

@@ -10,7 +10,7 @@ internal static class FanOutScenario
 {
     public static async Task<FanOutFigures> RunAsync(IRealtimeSystem system, int receivers, BenchSettings settings, CancellationToken cancellationToken)
     {
-        int measuredFrom = settings.WarmupWrites;
+        int measuredFrom = settings.WarmupWritesFor(receivers);
         int measuredTo = measuredFrom + settings.MeasuredWrites(receivers);
         TimeSpan interval = settings.WriteInterval(receivers);
         int capacity = (int)Math.Min(system.MaxWrites, (long)measuredTo + settings.MaxSaturationWrites);
@@ -22,9 +22,11 @@ internal static class FanOutScenario
         await PacedAsync(writer, log, 0, measuredFrom, interval, cancellationToken).ConfigureAwait(false);
         await log.WhenCompletedAsync(measuredFrom, settings.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
         double cpuBefore = server.CpuSeconds;
+        double clientCpuBefore = ProcessReadings.CpuSeconds(Environment.ProcessId);
         await PacedAsync(writer, log, measuredFrom, measuredTo, interval, cancellationToken).ConfigureAwait(false);
         await log.WhenCompletedAsync(measuredTo, settings.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
         double pacedCpu = server.CpuSeconds - cpuBefore;
+        double pacedClientCpu = ProcessReadings.CpuSeconds(Environment.ProcessId) - clientCpuBefore;
         (double[] latencies, long missing) = log.Latencies();
 
         // Saturation: pipelined writes, as many in flight as the window allows; a write leaves the window once every
@@ -52,6 +54,7 @@ internal static class FanOutScenario
             Receivers = receivers,
             Latency = LatencyFigures.From(latencies),
             CpuMicrosecondsPerDelivery = pacedCpu * 1e6 / Math.Max(1, latencies.Length),
+            ClientCpuMicrosecondsPerDelivery = pacedClientCpu * 1e6 / Math.Max(1, latencies.Length),
             SaturationDeliveriesPerSecond = saturationDeliveries / deliverySeconds,
             SaturationCpuMicrosecondsPerDelivery = saturationCpu * 1e6 / Math.Max(1, saturationDeliveries),
             SaturationCores = saturationCpu / wall,

@@ -10,7 +10,8 @@ internal static class IdleMemoryScenario
     // Lets the server finish what each handshake left for later (freed buffers, the allocator's bookkeeping) before RSS is read.
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
-    public static async Task<double> BytesPerConnectionAsync(IRealtimeSystem system, int connections, CancellationToken cancellationToken)
+    /// <param name="hold">How long to keep the connections open after measuring, for a look with other tools.</param>
+    public static async Task<double> BytesPerConnectionAsync(IRealtimeSystem system, int connections, TimeSpan hold, CancellationToken cancellationToken)
     {
         var log = DeliveryLog.None(connections + 1);
         await using ServerUnderTest server = await system.StartServerAsync(cancellationToken).ConfigureAwait(false);
@@ -23,6 +24,12 @@ internal static class IdleMemoryScenario
         if (log.Disconnects > 0)
         {
             throw new InvalidOperationException($"{system.Name}: {log.Disconnects} idle connections were closed by the server.\n{server.LastLines}");
+        }
+
+        if (hold > TimeSpan.Zero)
+        {
+            Console.WriteLine($"{system.Name}: holding {connections:N0} connections to process {server.ProcessId} for {hold.TotalSeconds:N0} s (RSS {after / 1048576.0:N1} MB, before them {before / 1048576.0:N1} MB)");
+            await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
         }
 
         return (double)(after - before) / connections;

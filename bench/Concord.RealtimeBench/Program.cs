@@ -4,7 +4,9 @@ using Spectre.Console;
 
 // One table: Concord's realtime fan-out beside the y-websocket server's, both measured in this run by this
 // process's raw WebSocket clients, on loopback. Options: --quick (shorter phases), --receivers 100,1000 (fan-out
-// rows), --only fanout|idle|client, --system concord|yjs (fan-out of one side only, to look into it).
+// rows), --only fanout|idle|client, --system concord|yjs (fan-out and idle rows of one side only, to look into it), --hold-idle SECONDS (keep the idle connections open
+// that long after measuring, to look at the server with other tools), --concord-env NAME=VALUE (repeatable; set for the
+// Concord server process only, to compare runtime settings).
 BenchSettings settings = BenchSettings.From(args);
 string only = BenchSettings.Option(args, "--only") ?? "all";
 string? onlySystem = BenchSettings.Option(args, "--system");
@@ -32,11 +34,11 @@ CancellationToken token = cancel.Token;
 
 AnsiConsole.MarkupLine("[grey]Yjs side from npm, and its updates…[/]");
 NodePackages node = NodePackages.Install();
-YjsUpdates updates = YjsUpdates.Make(node, settings.WarmupWrites + settings.Receivers.Max(settings.MeasuredWrites) + settings.MaxSaturationWrites);
+YjsUpdates updates = YjsUpdates.Make(node, settings.Receivers.Max(r => settings.WarmupWritesFor(r) + settings.MeasuredWrites(r)) + settings.MaxSaturationWrites);
 string folder = Path.Combine(Path.GetTempPath(), "concord-realtime-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
 using var connector = new WebSocketConnector();
-IRealtimeSystem concord = new ConcordSystem(folder, connector);
+IRealtimeSystem concord = new ConcordSystem(folder, connector, settings.ConcordEnvironment);
 IRealtimeSystem yjs = new YjsSystem(node, updates, connector);
 string yjsName = $"Yjs (@y/websocket-server {node.VersionOf("@y/websocket-server")})";
 var table = new Table().Title($"Realtime fan-out on loopback, Concord and the y-websocket server (this machine, one run; load average at start {load})")
@@ -72,11 +74,16 @@ try
 
     if (only is "all" or "idle")
     {
-        var perConnection = new Dictionary<string, double>();
+        var perConnection = new Dictionary<string, double> { ["Concord"] = double.NaN, ["Yjs"] = double.NaN };
         foreach (IRealtimeSystem system in new[] { concord, yjs })
         {
+            if (onlySystem is not null && !system.Name.Equals(onlySystem, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             AnsiConsole.MarkupLine($"[grey]{system.Name}: {settings.IdleConnections:N0} idle connections…[/]");
-            perConnection[system.Name] = await IdleMemoryScenario.BytesPerConnectionAsync(system, settings.IdleConnections, token);
+            perConnection[system.Name] = await IdleMemoryScenario.BytesPerConnectionAsync(system, settings.IdleConnections, settings.HoldIdle, token);
         }
 
         table.AddRow(
@@ -105,6 +112,10 @@ finally
 
 AnsiConsole.Write(table);
 notes.InsertRange(0, Footnotes(settings, node));
+if (settings.ConcordEnvironment.Count > 0)
+{
+    notes.Add("Concord server run with " + string.Join(' ', settings.ConcordEnvironment.Select(e => $"{e.Key}={e.Value}")) + " (not as shipped).");
+}
 foreach (string note in notes)
 {
     AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
@@ -123,7 +134,7 @@ static void AddFanOutRows(Table table, FanOutFigures c, FanOutFigures y)
     table.AddRow($"fan-out latency p99, {n} receivers", Milliseconds(c.Latency.P99), Milliseconds(y.Latency.P99), Ratio(c.Latency.P99, y.Latency.P99),
         targeted ? Target("≤ 25 ms and ≤ ½ Yjs", c.Latency.P99 <= 25 && c.Latency.P99 <= y.Latency.P99 / 2) : string.Empty);
     table.AddRow($"fan-out latency max, {n} receivers", Milliseconds(c.Latency.Max), Milliseconds(y.Latency.Max), Ratio(c.Latency.Max, y.Latency.Max), string.Empty);
-    table.AddRow($"server CPU per delivery (paced), {n} receivers", Microseconds(c.CpuMicrosecondsPerDelivery), Microseconds(y.CpuMicrosecondsPerDelivery),
+    table.AddRow($"server CPU per delivery (paced), {n} receivers", PacedCpu(c), PacedCpu(y),
         Ratio(c.CpuMicrosecondsPerDelivery, y.CpuMicrosecondsPerDelivery), "report");
     table.AddRow($"deliveries/s at saturation, {n} receivers", Saturation(c), Saturation(y), Ratio(c.SaturationDeliveriesPerSecond, y.SaturationDeliveriesPerSecond),
         Target("≥ 200,000/s", c.SaturationDeliveriesPerSecond >= 200_000));
@@ -156,7 +167,7 @@ static IEnumerable<string> Anomalies(string name, FanOutFigures f)
 static IEnumerable<string> Footnotes(BenchSettings settings, NodePackages node)
 {
     yield return $"Same method for both: one .NET process of raw WebSocket clients (ClientWebSocket), N receivers and one writer, a fresh server process per row group, on the same {Environment.ProcessorCount} cores as the server.";
-    yield return $"Latency: {settings.WarmupWrites} paced writes of warm-up, then {settings.MeasuredTime.TotalSeconds:N0} s of writes (at least {settings.MinMeasuredWrites}), one every {settings.MinWriteInterval.TotalMilliseconds:N0} ms or slower, so that they ask for at most {settings.PacedDeliveriesPerSecond:N0} deliveries/s; from just before the write is sent to the arrival of its last byte at each receiver, over every delivery. CPU per delivery: the server's utime+stime (/proc, 10 ms ticks) over those writes, divided by their deliveries.";
+    yield return $"Latency: {settings.WarmupTime.TotalSeconds:N0} s of paced writes as warm-up (at least {settings.WarmupWrites}), then {settings.MeasuredTime.TotalSeconds:N0} s of writes (at least {settings.MinMeasuredWrites}), one every {settings.MinWriteInterval.TotalMilliseconds:N0} ms or slower, so that they ask for at most {settings.PacedDeliveriesPerSecond:N0} deliveries/s; from just before the write is sent to the arrival of its last byte at each receiver, over every delivery. CPU per delivery: the server's utime+stime (/proc, 10 ms ticks) over those writes, divided by their deliveries; in brackets the same for this process, the clients.";
     yield return $"Saturation: the writer pipelines, up to {settings.SaturationWindow} writes in flight (sent and not yet at every receiver), for {settings.SaturationTime.TotalSeconds:N0} s. Deliveries = writes × receivers that got them; Concord may merge commits close together into one changes frame of k records, which counts k deliveries per receiver. Cores: server CPU time over wall time.";
     yield return "A Concord write is one push of one put (record w{i}, {\"seq\": i}), committed to SQLite before it fans out; a Yjs write is a real update setting key w{i} of a map to {seq: i} in a room kept in memory. Concord receivers said hello and pulled once (caught up); Yjs receivers joined the room.";
     yield return $"Client to client: {settings.ClientChanges} changes after as many of warm-up, one every {settings.MinWriteInterval.TotalMilliseconds:N0} ms or slower (the next once the last arrived). Concord: ConcordClient A's PutAsync to client B's Observe callback with the value, both syncing over a WebSocket only. Yjs: doc A's map.set to doc B's update event, both with y-websocket's WebsocketProvider in one node process.";
@@ -165,7 +176,7 @@ static IEnumerable<string> Footnotes(BenchSettings settings, NodePackages node)
 
 static string Milliseconds(double ms) => double.IsNaN(ms) ? "-" : ms >= 100 ? $"{ms:N0} ms" : $"{ms:N2} ms";
 
-static string Microseconds(double us) => $"{us:N2} µs";
+static string PacedCpu(FanOutFigures f) => $"{f.CpuMicrosecondsPerDelivery:N2} µs (clients {f.ClientCpuMicrosecondsPerDelivery:N2} µs)";
 
 static string Saturation(FanOutFigures f) =>
     $"{f.SaturationDeliveriesPerSecond:N0}/s (server {f.SaturationCores:N2} cores, {f.SaturationCpuMicrosecondsPerDelivery:N2} µs each; clients {f.SaturationClientCores:N2} cores)";

@@ -38,7 +38,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="command"/> and waits until it prints <c>listening on http://…</c>.</summary>
-    public static async Task<ServerUnderTest> StartAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
+    /// <param name="environment">Variables set for the server only (runtime settings to compare, say).</param>
+    public static async Task<ServerUnderTest> StartAsync(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -50,6 +51,11 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         foreach (string part in command)
         {
             info.ArgumentList.Add(part);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command[0]}.");

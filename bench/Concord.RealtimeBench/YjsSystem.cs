@@ -18,7 +18,7 @@ internal sealed class YjsSystem(NodePackages node, YjsUpdates updates, WebSocket
         new UriBuilder(new Uri(server.Root, room)) { Scheme = "ws" }.Uri;
 
     public Task<ServerUnderTest> StartServerAsync(CancellationToken cancellationToken) =>
-        ServerUnderTest.StartAsync(["node", node.Script("yjs-server.mjs"), "127.0.0.1"], cancellationToken);
+        ServerUnderTest.StartAsync(["node", node.Script("yjs-server.mjs"), "127.0.0.1"], new Dictionary<string, string>(), cancellationToken);
 
     public async Task<ReceiverConnection> ConnectReceiverAsync(ServerUnderTest server, int index, DeliveryLog log, CancellationToken cancellationToken) =>
         await YjsReceiver.ConnectAsync(connector, RoomOf(server, Room), index, log, updates, cancellationToken).ConfigureAwait(false);
