@@ -53,6 +53,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
             info.ArgumentList.Add(part);
         }
 
+        // How this process runs its own sockets is no setting of the server's.
+        info.Environment.Remove(SocketCompletions.InlineVariable);
         foreach ((string name, string value) in environment)
         {
             info.Environment[name] = value;
