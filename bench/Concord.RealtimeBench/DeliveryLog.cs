@@ -17,7 +17,6 @@ internal sealed class DeliveryLog
     private readonly int[] _arrivals;
     private readonly long[] _arrivedAt;
     private readonly SemaphoreSlim _room;
-    private long _delivered;
     private long _completed;
     private long _lastArrival;
     private long _unmatched;
@@ -45,10 +44,6 @@ internal sealed class DeliveryLog
     /// <summary>An empty log, for receivers that are only held open.</summary>
     public static DeliveryLog None(int receivers) => new(receivers, 0, 0, 0, 1);
 
-    public int Receivers => _receivers;
-
-    public long Delivered => Interlocked.Read(ref _delivered);
-
     /// <summary>Frames that looked like a write but matched none, or a write's index out of range.</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
 
@@ -60,8 +55,6 @@ internal sealed class DeliveryLog
 
     /// <summary>When the last delivery arrived (a <see cref="Stopwatch"/> timestamp).</summary>
     public long LastArrival => Interlocked.Read(ref _lastArrival);
-
-    public long SentAt(int write) => _sent[write];
 
     public void Sent(int write, long timestamp) => _sent[write] = timestamp;
 
@@ -79,7 +72,6 @@ internal sealed class DeliveryLog
             _arrivedAt[((long)(write - _measuredFrom) * _receivers) + receiver] = timestamp;
         }
 
-        Interlocked.Increment(ref _delivered);
         Interlocked.Exchange(ref _lastArrival, timestamp);
         if (Interlocked.Increment(ref _arrivals[write]) != _receivers)
         {

@@ -4,9 +4,9 @@ using Spectre.Console;
 
 // One table: Concord's realtime fan-out beside the y-websocket server's, both measured in this run by this
 // process's raw WebSocket clients, on loopback. Options: --quick (shorter phases), --receivers 100,1000 (fan-out
-// rows), --only fanout|idle|client, --system concord|yjs (fan-out and idle rows of one side only, to look into it), --hold-idle SECONDS (keep the idle connections open
-// that long after measuring, to look at the server with other tools), --concord-env NAME=VALUE (repeatable; set for the
-// Concord server process only, to compare runtime settings).
+// rows), --only fanout|idle|client. To look into one side: --system concord|yjs (fan-out and idle rows of that side
+// only), --hold-idle SECONDS (keep the idle connections open that long after measuring, for other tools), and
+// --concord-env NAME=VALUE (repeatable; set for the Concord server process only, to compare runtime settings).
 BenchSettings settings = BenchSettings.From(args);
 string only = BenchSettings.Option(args, "--only") ?? "all";
 string? onlySystem = BenchSettings.Option(args, "--system");
@@ -116,6 +116,7 @@ if (settings.ConcordEnvironment.Count > 0)
 {
     notes.Add("Concord server run with " + string.Join(' ', settings.ConcordEnvironment.Select(e => $"{e.Key}={e.Value}")) + " (not as shipped).");
 }
+
 foreach (string note in notes)
 {
     AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");

@@ -1,12 +1,10 @@
 namespace Concord.RealtimeBench;
 
 /// <summary>
-/// Whether socket completions run on the event thread (inline) instead of hopping to the thread pool. The runtime
-/// reads the setting once, when the first socket is made, from the process's environment.
+/// The runtime setting that runs socket completions on the event thread instead of the thread pool. A process reads
+/// it from its environment once, when it makes its first socket, and its children inherit it.
 /// </summary>
 internal static class SocketCompletions
 {
     public const string InlineVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
-    public static bool Inline => Environment.GetEnvironmentVariable(InlineVariable) == "1";
 }
