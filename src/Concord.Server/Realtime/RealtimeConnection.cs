@@ -80,6 +80,28 @@ internal abstract class RealtimeConnection
     /// <returns>False when the connection is closed, or was closed because too much waits.</returns>
     public bool Send(OutgoingFrame frame)
     {
+        if (!Queue(frame, out bool kick))
+        {
+            return false;
+        }
+
+        if (kick)
+        {
+            Kick();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> without sending it. When the connection was idle, <paramref name="kick"/> is
+    /// set and the caller must call <see cref="Kick"/> once it has left its own locks: a broadcast queues under the
+    /// feed's lock, which keeps each connection's frames in order, and sends outside it, on every core.
+    /// </summary>
+    /// <returns>False when the connection is closed, or was closed because too much waits.</returns>
+    public bool Queue(OutgoingFrame frame, out bool kick)
+    {
+        kick = false;
         lock (_sendGate)
         {
             if (_closing)
@@ -88,48 +110,46 @@ internal abstract class RealtimeConnection
                 return false;
             }
 
-            if (_sending)
+            if (_queued >= Context.Options.MaxQueuedFrames)
             {
-                if (_queued >= Context.Options.MaxQueuedFrames)
-                {
-                    frame.Release();
-                    Close(CloseReason.QueueFull, dropped: true);
-                    return false;
-                }
-
-                (_queue ??= new Queue<OutgoingFrame>()).Enqueue(frame);
-                _queued++;
-                return true;
+                frame.Release();
+                Close(CloseReason.QueueFull, dropped: true);
+                return false;
             }
 
-            _sending = true;
+            (_queue ??= new Queue<OutgoingFrame>()).Enqueue(frame);
+            _queued++;
+            kick = StartSendingLocked();
+            return true;
         }
-
-        _ = SendLoopAsync(frame);
-        return true;
     }
 
     /// <summary>Tells the client the tenant reached <paramref name="version"/>; pokes that wait are merged into one.</summary>
     public void Poke(long version)
     {
+        if (QueuePoke(version))
+        {
+            Kick();
+        }
+    }
+
+    /// <summary>As <see cref="Poke"/>, without sending: true when the caller must call <see cref="Kick"/>.</summary>
+    public bool QueuePoke(long version)
+    {
         lock (_sendGate)
         {
             if (_closing)
             {
-                return;
+                return false;
             }
 
-            if (_sending)
-            {
-                _pendingPoke = Math.Max(_pendingPoke, version);
-                return;
-            }
-
-            _sending = true;
+            _pendingPoke = Math.Max(_pendingPoke, version);
+            return StartSendingLocked();
         }
-
-        _ = SendLoopAsync(EncodePoke(version));
     }
+
+    /// <summary>Starts sending what <see cref="Queue"/> or <see cref="QueuePoke"/> left waiting on an idle connection.</summary>
+    public void Kick() => _ = SendLoopAsync();
 
     /// <summary>
     /// Closes the connection from this side; the first reason given is the one logged. A reason with a close status
@@ -199,26 +219,28 @@ internal abstract class RealtimeConnection
     /// <summary>Ends the transport: with a close handshake when <paramref name="reason"/> has a status, at once otherwise.</summary>
     protected abstract void Abort(CloseReason reason);
 
-    private async Task SendLoopAsync(OutgoingFrame frame)
+    /// <summary>Marks the connection as sending; true when it was idle, so that someone must start the send loop.</summary>
+    private bool StartSendingLocked()
+    {
+        if (_sending)
+        {
+            return false;
+        }
+
+        _sending = true;
+        return true;
+    }
+
+    private async Task SendLoopAsync()
     {
         try
         {
             while (true)
             {
-                Volatile.Write(ref _sendStarted, Context.Time.GetTimestamp());
-                try
-                {
-                    await SendCoreAsync(frame.Bytes, _aborted.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    frame.Release();
-                }
-
+                OutgoingFrame frame = default;
                 long poke = -1;
                 lock (_sendGate)
                 {
-                    Volatile.Write(ref _lastSent, Context.Time.GetTimestamp());
                     if (_queue is not null && _queue.TryDequeue(out frame))
                     {
                         _queued--;
@@ -241,6 +263,17 @@ internal abstract class RealtimeConnection
                 if (poke >= 0)
                 {
                     frame = EncodePoke(poke);
+                }
+
+                Volatile.Write(ref _sendStarted, Context.Time.GetTimestamp());
+                try
+                {
+                    await SendCoreAsync(frame.Bytes, _aborted.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    frame.Release();
+                    Volatile.Write(ref _lastSent, Context.Time.GetTimestamp());
                 }
             }
         }

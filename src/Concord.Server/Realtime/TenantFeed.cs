@@ -124,25 +124,31 @@ internal sealed class TenantFeed
     /// </summary>
     public void CompletePull(RealtimeConnection connection, OutgoingFrame answer, PullRequest request, long? reachedVersion)
     {
+        var kicks = new List<RealtimeConnection>(1);
         lock (_gate)
         {
             connection.PendingPulls--;
-            if (!connection.Send(answer) || reachedVersion is not { } version || connection.PendingPulls > 0)
+            if (connection.Queue(answer, out bool kick) && kick)
             {
-                return;
+                kicks.Add(connection);
             }
 
-            connection.Deltas = request.Deltas == true;
-            connection.Collections = CollectionFilter.From(request.Collections);
-            if (version >= _broadcast)
+            if (reachedVersion is { } version && connection.PendingPulls == 0 && !connection.Closed.IsCompleted)
             {
-                connection.Position = version;
-            }
-            else
-            {
-                Poke(connection, _broadcast);
+                connection.Deltas = request.Deltas == true;
+                connection.Collections = CollectionFilter.From(request.Collections);
+                if (version >= _broadcast)
+                {
+                    connection.Position = version;
+                }
+                else
+                {
+                    Poke(connection, _broadcast, kicks);
+                }
             }
         }
+
+        Kick(kicks);
     }
 
     private async Task InitializeAsync()
@@ -204,30 +210,35 @@ internal sealed class TenantFeed
             catch (Exception ex)
             {
                 ConcordServerLog.FanOutFailed(_context.Logger, ex);
+                var poked = new List<RealtimeConnection>();
                 lock (_gate)
                 {
                     foreach (RealtimeConnection connection in _connections)
                     {
                         connection.Position = -1;
-                        Poke(connection, _published);
+                        Poke(connection, _published, poked);
                     }
 
                     _broadcast = Math.Max(_broadcast, _published);
                 }
 
+                Kick(poked);
                 continue;
             }
 
             long delivered = 0;
+            var kicks = new List<RealtimeConnection>(_connections.Count);
             lock (_gate)
             {
                 foreach (RealtimeConnection connection in _connections)
                 {
-                    delivered += Deliver(connection, from, round);
+                    delivered += Deliver(connection, from, round, kicks);
                 }
 
                 _broadcast = Math.Max(_broadcast, round.Version);
             }
+
+            Kick(kicks);
 
             _context.Metrics.Delivered(delivered);
             if (since != 0)
@@ -237,8 +248,8 @@ internal sealed class TenantFeed
         }
     }
 
-    /// <summary>What one connection is sent of a broadcast; returns the records sent.</summary>
-    private long Deliver(RealtimeConnection connection, long from, Broadcast round)
+    /// <summary>What one connection is sent of a broadcast, queued to be sent once the lock is left; returns the records sent.</summary>
+    private long Deliver(RealtimeConnection connection, long from, Broadcast round, List<RealtimeConnection> kicks)
     {
         if (connection.PendingPulls > 0)
         {
@@ -251,7 +262,7 @@ internal sealed class TenantFeed
             // Never caught up, behind, or listening for pokes only.
             if (connection.Position < round.Version)
             {
-                Poke(connection, round.Version);
+                Poke(connection, round.Version, kicks);
             }
 
             return 0;
@@ -266,24 +277,64 @@ internal sealed class TenantFeed
         if (page.Records.HasMore || connection.Backlog >= _context.Options.ChangesBacklog)
         {
             connection.Position = -1;
-            Poke(connection, version);
+            Poke(connection, version, kicks);
             return 0;
         }
 
         (OutgoingFrame frame, int count) = page.FrameFor(connection.Format, connection.Collections, _context);
-        if (count > 0 && !connection.Send(frame))
+        if (count > 0)
         {
-            return 0;
+            if (!connection.Queue(frame, out bool kick))
+            {
+                return 0;
+            }
+
+            if (kick)
+            {
+                kicks.Add(connection);
+            }
         }
 
         connection.Position = version;
         return count;
     }
 
-    private void Poke(RealtimeConnection connection, long version)
+    private void Poke(RealtimeConnection connection, long version, List<RealtimeConnection> kicks)
     {
-        connection.Poke(version);
+        if (connection.QueuePoke(version))
+        {
+            kicks.Add(connection);
+        }
+
         _context.Metrics.Poked(connection.Transport);
+    }
+
+    /// <summary>
+    /// Starts the sends that queuing left waiting, outside the lock. Each start runs the send as far as the socket
+    /// takes it, so a large broadcast is split over the cores instead of reaching a thousand connections one by one.
+    /// </summary>
+    private static void Kick(List<RealtimeConnection> kicks)
+    {
+        const int PerSlice = 64;
+        int slices = Math.Min(Environment.ProcessorCount, (kicks.Count + PerSlice - 1) / PerSlice);
+        if (slices <= 1)
+        {
+            foreach (RealtimeConnection connection in kicks)
+            {
+                connection.Kick();
+            }
+
+            return;
+        }
+
+        int size = (kicks.Count + slices - 1) / slices;
+        Parallel.For(0, slices, slice =>
+        {
+            for (int i = slice * size; i < Math.Min(kicks.Count, (slice + 1) * size); i++)
+            {
+                kicks[i].Kick();
+            }
+        });
     }
 
     private async Task<Broadcast> ReadAsync(long from, bool wantDeltas, bool wantFull)
