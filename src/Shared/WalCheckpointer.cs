@@ -28,11 +28,21 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// <summary>Growth of the log, in frames (pages), after which it is made to start over: SQLite's own automatic checkpoint threshold.</summary>
     private const int RewindFrames = 1000;
 
+    /// <summary>Commits that make a checkpoint run at once; fewer wait up to <see cref="Gather"/> for more.</summary>
+    private const int CommitsPerCheckpoint = 32;
+
+    /// <summary>
+    /// How long a few commits wait for more before their checkpoint: each checkpoint ends in an fsync, and one per
+    /// commit, when commits come one at a time, costs more than the commits themselves.
+    /// </summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
+
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _writerLock;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _commits;
 
     /// <param name="connectionString">The database's.</param>
     /// <param name="writerLock">The lock the owner holds around each write transaction.</param>
@@ -49,6 +59,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// <summary>Asks for a checkpoint soon. Cheap; signals while one is pending collapse into it.</summary>
     public void Poke()
     {
+        Interlocked.Increment(ref _commits);
         if (_signal.CurrentCount == 0)
         {
             try
@@ -81,6 +92,14 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             while (true)
             {
                 _signal.Wait(_stop.Token);
+                long gathering = System.Diagnostics.Stopwatch.GetTimestamp();
+                TimeSpan left;
+                while (Volatile.Read(ref _commits) < CommitsPerCheckpoint && (left = Gather - System.Diagnostics.Stopwatch.GetElapsedTime(gathering)) > TimeSpan.Zero)
+                {
+                    _signal.Wait(left, _stop.Token);
+                }
+
+                Interlocked.Exchange(ref _commits, 0);
                 long log = Checkpoint("PASSIVE");
                 if (log < RewindFrames)
                 {
