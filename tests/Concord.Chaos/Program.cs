@@ -5,6 +5,12 @@ using Spectre.Console;
 
 // The chaos soak: every profile of the chaos suite in turn, with fresh seeds, until the time is up.
 //   dotnet run -c Release --project tests/Concord.Chaos -- [--minutes 10] [--seed N] [--clients 5] [--writing 20] [--profile NAME]
+if (Console.IsOutputRedirected)
+{
+    // Written to a file or a pipe, the table would otherwise wrap at 80 columns.
+    AnsiConsole.Profile.Width = 200;
+}
+
 TimeSpan duration = TimeSpan.FromMinutes(Number("--minutes", 10));
 int clients = (int)Number("--clients", 5);
 TimeSpan writing = TimeSpan.FromSeconds(Number("--writing", 20));
