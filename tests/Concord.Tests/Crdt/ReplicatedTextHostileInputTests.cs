@@ -6,6 +6,70 @@ namespace Concord.Tests.Crdt;
 public sealed class ReplicatedTextHostileInputTests
 {
     [Fact]
+    public void Updates_in_reverse_dependency_order_wait_and_all_integrate_once_the_first_arrives()
+    {
+        var writer = new ReplicatedText("writer");
+        byte[][] updates = Enumerable.Range(0, 20_000).Select(i => writer.Insert(i, ((char)('a' + (i % 26))).ToString())).ToArray();
+        var reader = new ReplicatedText("reader");
+
+        for (int i = updates.Length - 1; i > 0; i--)
+        {
+            reader.ApplyUpdate(updates[i]);
+        }
+
+        Assert.True(reader.HasPendingUpdates);
+        Assert.Equal(string.Empty, reader.ToString());
+        reader.ApplyUpdate(updates[0]);
+        Assert.False(reader.HasPendingUpdates);
+        Assert.Equal(writer.ToString(), reader.ToString());
+    }
+
+    [Fact]
+    public void Deletions_of_characters_not_yet_arrived_apply_when_they_do_whatever_the_order()
+    {
+        var writer = new ReplicatedText("writer");
+        byte[][] inserts = Enumerable.Range(0, 200).Select(i => writer.Insert(i, "x")).ToArray();
+        byte[][] deletes = Enumerable.Range(0, 50).Select(i => writer.Delete(i * 2, 1)).ToArray();
+        var reader = new ReplicatedText("reader");
+
+        foreach (byte[] delete in deletes.Reverse())
+        {
+            reader.ApplyUpdate(delete);
+        }
+
+        foreach (byte[] insert in inserts.Reverse())
+        {
+            reader.ApplyUpdate(insert);
+        }
+
+        Assert.False(reader.HasPendingUpdates);
+        Assert.Equal(writer.ToString(), reader.ToString());
+        Assert.Equal(150, reader.ToString().Length);
+    }
+
+    [Fact]
+    public void An_update_that_would_leave_too_much_waiting_is_refused_and_changes_nothing()
+    {
+        var writer = new ReplicatedText("writer");
+        byte[][] updates = Enumerable.Range(0, ReplicatedText.MaxPending + 2).Select(i => writer.Insert(i, "x")).ToArray();
+        var reader = new ReplicatedText("reader");
+        for (int i = ReplicatedText.MaxPending; i > 0; i--)
+        {
+            reader.ApplyUpdate(updates[i]);
+        }
+
+        byte[] before = reader.EncodeState();
+
+        Assert.False(reader.TryApplyUpdate(updates[^1], out string? error));
+        Assert.Contains("wait", error, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => reader.ApplyUpdate(updates[^1]));
+        Assert.Equal(before, reader.EncodeState());
+        reader.ApplyUpdate(updates[0]);
+        reader.ApplyUpdate(updates[^1]);
+        Assert.Equal(writer.ToString(), reader.ToString());
+    }
+
+    [Fact]
     public void Random_bytes_are_refused_or_applied_but_never_crash_or_corrupt()
     {
         Gen.Byte.Array[0, 300].Sample(bytes =>

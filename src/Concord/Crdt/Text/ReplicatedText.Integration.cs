@@ -21,6 +21,9 @@ public sealed partial class ReplicatedText
     /// an update whose dependencies are missing waits until they arrive.
     /// </summary>
     /// <exception cref="FormatException"><paramref name="update"/> is not a valid update; the text is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// More than <see cref="MaxPending"/> runs and deletions would wait for missing dependencies; the text is unchanged.
+    /// </exception>
     public void ApplyUpdate(ReadOnlySpan<byte> update)
     {
         TextUpdate? decoded = TextUpdateReader.TryRead(update, out string? error);
@@ -29,22 +32,62 @@ public sealed partial class ReplicatedText
             throw new FormatException(error);
         }
 
-        Apply(decoded);
+        if (!TryApply(decoded, out error))
+        {
+            throw new InvalidOperationException(error);
+        }
     }
 
     /// <summary>Merges an update like <see cref="ApplyUpdate"/>, but reports bad input instead of throwing.</summary>
-    /// <returns>False, with the reason in <paramref name="error"/>, when the update is malformed; the text is then unchanged.</returns>
+    /// <returns>
+    /// False, with the reason in <paramref name="error"/>, when the update is malformed or would leave more than
+    /// <see cref="MaxPending"/> runs and deletions waiting; the text is then unchanged.
+    /// </returns>
     public bool TryApplyUpdate(ReadOnlySpan<byte> update, out string? error)
     {
         TextUpdate? decoded = TextUpdateReader.TryRead(update, out error);
-        if (decoded is null)
+        return decoded is not null && TryApply(decoded, out error);
+    }
+
+    /// <summary>
+    /// Updates that arrive before their replica's earlier ones wait; a document refuses an update that would leave
+    /// more than this many runs and deletions waiting, so that no sender can make it hold, and look through, without
+    /// bound. What continues a replica's sequence is always taken: it may be what the others wait for.
+    /// </summary>
+    public const int MaxPending = 100_000;
+
+    private bool TryApply(TextUpdate update, out string? error)
+    {
+        int waiting = 0;
+        foreach (int client in _pendingClients)
         {
+            waiting += _queues[client]?.Count ?? 0;
+        }
+
+        // Runs and deletions past their replica's next clock cannot be applied now, whatever else the update holds.
+        foreach (ItemRecord record in update.Items)
+        {
+            waiting += record.Clock > NextClockOf(update.Replicas[record.Replica]) ? 1 : 0;
+        }
+
+        foreach (DeleteRecord range in update.Deletes)
+        {
+            waiting += range.Clock + range.Length > NextClockOf(update.Replicas[range.Replica]) ? 1 : 0;
+        }
+
+        if (waiting > MaxPending)
+        {
+            error = $"More than {MaxPending} runs and deletions would wait for updates that have not arrived.";
             return false;
         }
 
-        Apply(decoded);
+        Apply(update);
+        error = null;
         return true;
     }
+
+    /// <summary>The next clock of a replica, without adding it to the document's table when it is new.</summary>
+    private int NextClockOf(string replica) => _clientIds.TryGetValue(replica, out int client) ? _clients[client].NextClock : 0;
 
     private void Apply(TextUpdate update)
     {
@@ -281,23 +324,7 @@ public sealed partial class ReplicatedText
                 continue;
             }
 
-            int next = _clients[client].NextClock;
-            List<(int Start, int End)> ranges = queue.Deletes;
-            int done = 0;
-            while (done < ranges.Count && ranges[done].Start < next)
-            {
-                (int start, int end) = ranges[done];
-                DeleteIntegrated(client, start, Math.Min(end, next));
-                if (end > next)
-                {
-                    ranges[done] = (next, end);
-                    break;
-                }
-
-                done++;
-            }
-
-            ranges.RemoveRange(0, done);
+            queue.TakeDeletesBefore(_clients[client].NextClock, (start, end) => DeleteIntegrated(client, start, end));
         }
     }
 
