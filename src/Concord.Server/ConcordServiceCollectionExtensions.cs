@@ -55,6 +55,20 @@ public static class ConcordServiceCollectionExtensions
         return new ConcordServerBuilder(services);
     }
 
+    /// <summary>Adds the sync server's services, with settings read from <paramref name="configuration"/> (see <see cref="ConcordConfiguration"/>), then <paramref name="configure"/>.</summary>
+    /// <example><code>
+    /// builder.Services.AddConcord(builder.Configuration.GetSection("Concord")).AddSqliteStore("concord.db");
+    /// </code></example>
+    public static IConcordServerBuilder AddConcord(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration, Action<ConcordServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddConcord(o =>
+        {
+            o.Bind(configuration);
+            configure?.Invoke(o);
+        });
+    }
+
     private sealed class ConcordServerBuilder(IServiceCollection services) : IConcordServerBuilder
     {
         public IServiceCollection Services { get; } = services;

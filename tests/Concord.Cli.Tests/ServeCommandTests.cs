@@ -63,6 +63,58 @@ public sealed partial class ServeCommandTests
         Assert.Contains("cannot listen", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_takes_its_settings_from_a_file_the_environment_and_the_command_line()
+    {
+        using var folder = new TempDirectory();
+        File.WriteAllText(folder.File("concord.json"), """
+            { "Concord": { "Limits": { "MaxBatchChanges": 500 }, "MaxClockDrift": "00:00:30",
+              "Collections": { "posts": { "Policy": "server-wins", "Fields": { "likes": "counter", "body": "text" } } } } }
+            """);
+        var environment = new Dictionary<string, string> { ["Concord__Collections__notes__Fields__tags"] = "set" };
+        await using ServerProcess server = await ServerProcess.StartAsync(folder.File("configured.db"), environment, new Uri("http://127.0.0.1:0"), "--config", folder.File("concord.json"), "--Concord:Limits:MaxPullLimit=6000");
+        using var http = new HttpClient();
+
+        using System.Text.Json.JsonDocument description = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(server.SyncUri, "sync.json")));
+        System.Text.Json.JsonElement root = description.RootElement;
+
+        Assert.Equal(500, root.GetProperty("limits").GetProperty("maxBatchChanges").GetInt32());
+        Assert.Equal(6000, root.GetProperty("limits").GetProperty("maxPullLimit").GetInt32());
+        Assert.Equal(30_000, root.GetProperty("maxClockDriftMs").GetInt64());
+        System.Text.Json.JsonElement[] collections = root.GetProperty("collections").EnumerateArray().ToArray();
+        System.Text.Json.JsonElement posts = Assert.Single(collections, c => c.GetProperty("name").GetString() == "posts");
+        Assert.Equal("server-wins", posts.GetProperty("policy").GetString());
+        Assert.Equal("counter", posts.GetProperty("fields").GetProperty("likes").GetString());
+        Assert.Equal("text", posts.GetProperty("fields").GetProperty("body").GetString());
+        Assert.Equal("set", Assert.Single(collections, c => c.GetProperty("name").GetString() == "notes").GetProperty("fields").GetProperty("tags").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{ "Concord": { "Limitz": { "MaxBatchChanges": 500 } } }""", "Concord:Limitz")]
+    [InlineData("""{ "Concord": { "Limits": { "MaxBatchChangez": 500 } } }""", "MaxBatchChangez")]
+    [InlineData("""{ "Concord": { "Limits": { "MaxBatchChanges": 0 } } }""", "MaxBatchChanges")]
+    [InlineData("""{ "Concord": { "Collections": { "posts": { "Fields": { "likes": "abacus" } } } } }""", "abacus")]
+    [InlineData("""{ "Concord": { "Collections": { "no spaces": { } } } }""", "no spaces")]
+    [InlineData("""{ "Concord": """, "")]
+    public async Task Serve_refuses_settings_it_cannot_use_with_a_clear_message(string json, string named)
+    {
+        using var folder = new TempDirectory();
+        File.WriteAllText(folder.File("bad.json"), json);
+        var info = new ProcessStartInfo("dotnet", [ServerProcess.CliPath, "serve", "--db", folder.File("bad.db"), "--urls", "http://127.0.0.1:0", "--config", folder.File("bad.json")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process process = Process.Start(info)!;
+        string error = await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("concord: the settings are not valid", error, StringComparison.Ordinal);
+        Assert.Contains(named, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.File("bad.db")));
+    }
+
     [GeneratedRegex(@"listening on (http://\S+)")]
     private static partial Regex Listening();
 }

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Concord.Cli.Commands;
 
@@ -26,16 +28,39 @@ internal static class ServeCommand
         {
             Description = $"Where to listen, ';'-separated (default: ASPNETCORE_URLS, else {DefaultUrls}). Port 0 picks a free port.",
         };
-        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls };
+        var config = new Option<string?>("--config")
+        {
+            Description = "A JSON file of settings (a \"Concord\" section, as in appsettings.json); environment variables Concord__... and --Concord:Key=value arguments add to it.",
+        };
+        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls, config };
+
+        // Arguments it does not know are configuration (--Concord:Limits:MaxBatchChanges=500), as for any ASP.NET Core app.
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(db)!, parse.GetValue(urls), cancellationToken));
+            RunAsync(parse.GetValue(db)!, parse.GetValue(urls), parse.GetValue(config), [.. parse.UnmatchedTokens], cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dbPath, string? urls, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dbPath, string? urls, string? config, string[] settings, CancellationToken cancellationToken)
     {
         urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultUrls;
-        WebApplication app = Build(Path.GetFullPath(dbPath), urls);
+        if (config is not null && !File.Exists(config))
+        {
+            await Console.Error.WriteLineAsync($"concord: no settings file at {Path.GetFullPath(config)}").ConfigureAwait(false);
+            return 2;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(Path.GetFullPath(dbPath), urls, config, settings);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or ArgumentException or OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync($"concord: the settings are not valid: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -43,6 +68,11 @@ internal static class ServeCommand
         catch (IOException ex)
         {
             await Console.Error.WriteLineAsync($"concord: cannot listen on {urls}: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OptionsValidationException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"concord: the settings are not valid: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 
@@ -58,18 +88,27 @@ internal static class ServeCommand
         return 0;
     }
 
-    private static WebApplication Build(string dbPath, string urls)
+    private static WebApplication Build(string dbPath, string urls, string? config, string[] settings)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(urls);
+        if (config is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(config), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddCommandLine(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddConcord(o => CollectionsConfiguration.Apply(builder.Configuration, o)).AddSqliteStore(dbPath);
+        builder.Services.AddConcord(builder.Configuration.GetSection("Concord")).AddSqliteStore(dbPath);
         WebApplication app = builder.Build();
+
+        // Read the settings now: a mistake in them is reported as such, before the host starts and logs it as a crash.
+        _ = app.Services.GetRequiredService<IOptions<Concord.Server.ConcordServerOptions>>().Value;
         app.MapConcord(BasePath);
         app.MapHealthChecks("/health");
         return app;
