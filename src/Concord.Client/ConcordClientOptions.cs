@@ -31,6 +31,12 @@ public sealed record ConcordClientOptions
     /// <summary>How long opening a connection may take before the client tries again (or, for a WebSocket upgrade that hangs, falls back to HTTP).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gives the access token for each request and connection (sent as <c>Authorization: Bearer</c>); null, or a
+    /// null token, sends none. Called again for every reconnection, so a refreshed token is picked up.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? AccessTokenProvider { get; init; }
+
     /// <summary>Where the client's meter (<c>Concord.Client</c>) comes from; the client makes its own when null.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 

@@ -32,6 +32,9 @@ public sealed class ConcordServerOptions
     /// <summary>Whether changes to collections that were not declared with <see cref="Collection"/> are accepted. True by default.</summary>
     public bool AllowUndeclaredCollections { get; set; } = true;
 
+    /// <summary>How requests are tied to users and tenants.</summary>
+    public Auth.AuthOptions Auth { get; set; } = new();
+
     /// <summary>WebSocket and event stream settings.</summary>
     public Realtime.RealtimeOptions Realtime { get; set; } = new();
 
@@ -65,6 +68,8 @@ public sealed class ConcordServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClockDrift, TimeSpan.Zero, nameof(MaxClockDrift));
         ArgumentNullException.ThrowIfNull(Realtime);
         Realtime.Validate();
+        ArgumentNullException.ThrowIfNull(Auth);
+        Auth.Validate();
         if (!HlcTimestamp.IsValidNodeId(NodeId))
         {
             throw new ArgumentException("NodeId must be a valid clock node id.", nameof(NodeId));

@@ -41,6 +41,7 @@ public static class ConcordServiceCollectionExtensions
             return new HybridLogicalClock(o.NodeId, sp.GetRequiredService<TimeProvider>(), o.MaxClockDrift);
         });
         services.TryAddSingleton<IChangeMerger, CollectionMerger>();
+        services.TryAddSingleton<Concord.Server.Auth.IConcordPrincipalMapper, Concord.Server.Auth.ClaimsPrincipalMapper>();
         services.TryAddSingleton<ProtocolCodecs>();
         services.AddMetrics();
         services.TryAddSingleton<ConcordServerMetrics>();

@@ -20,7 +20,13 @@ public sealed class RawWebSocket : IAsyncDisposable
     public static Uri EndpointOf(Uri syncUri, string path = "ws") =>
         new UriBuilder(new Uri(syncUri, path)) { Scheme = syncUri.Scheme == "https" ? "wss" : "ws" }.Uri;
 
-    public static async Task<RawWebSocket> ConnectAsync(Uri syncUri, params string[] subprotocols)
+    public static Task<RawWebSocket> ConnectAsync(Uri syncUri, params string[] subprotocols) => ConnectToAsync(EndpointOf(syncUri), subprotocols);
+
+    /// <summary>Connects with an access token in the query string, as a browser must.</summary>
+    public static Task<RawWebSocket> ConnectWithTokenAsync(Uri syncUri, string accessToken, params string[] subprotocols) =>
+        ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken)), subprotocols);
+
+    private static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, string[] subprotocols)
     {
         var socket = new ClientWebSocket();
         foreach (string subprotocol in subprotocols)
@@ -29,7 +35,7 @@ public sealed class RawWebSocket : IAsyncDisposable
         }
 
         using var timeout = new CancellationTokenSource(Wait.DefaultTimeout);
-        await socket.ConnectAsync(EndpointOf(syncUri), timeout.Token).ConfigureAwait(false);
+        await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
         return new RawWebSocket(socket);
     }
 

@@ -32,19 +32,28 @@ internal static class ServeCommand
         {
             Description = "A JSON file of settings (a \"Concord\" section, as in appsettings.json); environment variables Concord__... and --Concord:Key=value arguments add to it.",
         };
-        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls, config };
+        var jwtSecret = new Option<string?>("--jwt-secret")
+        {
+            Description = "Require HS256 access tokens signed with this secret (at least 32 bytes). Without it the server is open: development only.",
+        };
+        var jwtIssuer = new Option<string?>("--jwt-issuer") { Description = "The issuer (iss) access tokens must name." };
+        var jwtAudience = new Option<string?>("--jwt-audience") { Description = "The audience (aud) access tokens must name." };
+        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls, config, jwtSecret, jwtIssuer, jwtAudience };
 
         // Arguments it does not know are configuration (--Concord:Limits:MaxBatchChanges=500), as for any ASP.NET Core app.
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(db)!, parse.GetValue(urls), parse.GetValue(config), [.. parse.UnmatchedTokens], cancellationToken));
+        {
+            string? url = parse.GetValue(urls) ?? (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+            JwtSettings? jwt = parse.GetValue(jwtSecret) is { } secret ? new JwtSettings(secret, parse.GetValue(jwtIssuer), parse.GetValue(jwtAudience)) : null;
+            return RunAsync(new ServeSettings(Path.GetFullPath(parse.GetValue(db)!), url ?? DefaultUrls, parse.GetValue(config), [.. parse.UnmatchedTokens], jwt), cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string dbPath, string? urls, string? config, string[] settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
-        urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultUrls;
-        if (config is not null && !File.Exists(config))
+        if (settings.ConfigFile is { } config && !File.Exists(config))
         {
             await Console.Error.WriteLineAsync($"concord: no settings file at {Path.GetFullPath(config)}").ConfigureAwait(false);
             return 2;
@@ -53,7 +62,7 @@ internal static class ServeCommand
         WebApplication app;
         try
         {
-            app = Build(Path.GetFullPath(dbPath), urls, config, settings);
+            app = Build(settings);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or ArgumentException or OptionsValidationException)
         {
@@ -67,7 +76,7 @@ internal static class ServeCommand
         }
         catch (IOException ex)
         {
-            await Console.Error.WriteLineAsync($"concord: cannot listen on {urls}: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"concord: cannot listen on {settings.Urls}: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
         catch (Exception ex) when (ex is InvalidOperationException or OptionsValidationException or ArgumentException)
@@ -81,34 +90,49 @@ internal static class ServeCommand
             Console.WriteLine($"Concord listening on {address}");
         }
 
-        Console.WriteLine($"Sync API at {BasePath}, store {Path.GetFullPath(dbPath)}");
+        Console.WriteLine($"Sync API at {BasePath}, store {settings.DatabasePath}");
+        if (settings.Jwt is null)
+        {
+            Console.WriteLine("WARNING: no authentication: anyone who can reach this server reads and writes every workspace. For development only; give --jwt-secret (or configure authentication) for anything else.");
+        }
+
         Console.Out.Flush();
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
 
-    private static WebApplication Build(string dbPath, string urls, string? config, string[] settings)
+    private static WebApplication Build(ServeSettings settings)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.WebHost.UseUrls(urls);
-        if (config is not null)
+        builder.WebHost.UseUrls(settings.Urls);
+        if (settings.ConfigFile is { } config)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(config), optional: false, reloadOnChange: false);
         }
 
-        builder.Configuration.AddCommandLine(settings);
+        builder.Configuration.AddCommandLine(settings.ConfigArguments);
+        if (settings.Jwt is { } jwt)
+        {
+            JwtAuthentication.Add(builder.Services, jwt);
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddConcord(builder.Configuration.GetSection("Concord")).AddSqliteStore(dbPath);
+        builder.Services.AddConcord(builder.Configuration.GetSection("Concord"), o => o.Auth.RequireAuthenticatedUser |= settings.Jwt is not null).AddSqliteStore(settings.DatabasePath);
         WebApplication app = builder.Build();
 
         // Read the settings now: a mistake in them is reported as such, before the host starts and logs it as a crash.
         _ = app.Services.GetRequiredService<IOptions<Concord.Server.ConcordServerOptions>>().Value;
+        if (settings.Jwt is not null)
+        {
+            app.UseAuthentication();
+        }
+
         app.MapConcord(BasePath);
         app.MapHealthChecks("/health");
         return app;

@@ -13,9 +13,14 @@ internal static class EventStreamListener
     /// has answered with an event stream.
     /// </summary>
     /// <exception cref="EventStreamUnavailableException">The server answered, but not with an event stream.</exception>
-    public static async Task RunAsync(HttpClient http, Uri endpoint, ILinkEvents events, Action opened, TimeSpan heartbeat, CancellationToken cancellationToken)
+    public static async Task RunAsync(HttpClient http, Uri endpoint, string? accessToken, ILinkEvents events, Action opened, TimeSpan heartbeat, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, endpoint);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.Add("Concord-Protocol", "1");
         using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

@@ -16,13 +16,16 @@ public sealed class HttpSyncTransport : ISyncTransport
     private readonly Uri _push;
     private readonly Uri _pull;
     private readonly IProtocolCodec _codec;
+    private readonly Func<CancellationToken, ValueTask<string?>>? _accessToken;
 
     /// <summary>Creates a transport to the sync API at <paramref name="baseUri"/>.</summary>
     /// <param name="http">The HTTP client; the caller owns it.</param>
     /// <param name="baseUri">The API's base, for example <c>http://127.0.0.1:5000/api/sync</c>.</param>
     /// <param name="codec">The encoding; JSON when null.</param>
-    public HttpSyncTransport(HttpClient http, Uri baseUri, IProtocolCodec? codec = null)
+    /// <param name="accessToken">Gives the bearer token for each request; none is sent when null.</param>
+    public HttpSyncTransport(HttpClient http, Uri baseUri, IProtocolCodec? codec = null, Func<CancellationToken, ValueTask<string?>>? accessToken = null)
     {
+        _accessToken = accessToken;
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUri);
         _http = http;
@@ -51,6 +54,11 @@ public sealed class HttpSyncTransport : ISyncTransport
         using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(_codec.MediaType));
         message.Headers.Add("Concord-Protocol", "1");
+        if (_accessToken is not null && await _accessToken(cancellationToken).ConfigureAwait(false) is { Length: > 0 } token)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
         using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         using var answer = new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, 64L * 1024 * 1024));
         using (Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))

@@ -35,7 +35,7 @@ internal sealed class ServerLink : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Uri root = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
-        _requests = new HttpSyncTransport(http, root, codec);
+        _requests = new HttpSyncTransport(http, root, codec, options.AccessTokenProvider);
         _frames = RealtimeFrameCodecs.Create(options.Encoding == ProtocolEncoding.Cbor ? CborFrameCodec.Name : JsonFrameCodec.Name, new ProtocolLimits())!;
         _webSocket = new UriBuilder(new Uri(root, "ws")) { Scheme = root.Scheme == "https" ? "wss" : "ws" }.Uri;
         _eventStream = new Uri(root, "events");
@@ -123,7 +123,7 @@ internal sealed class ServerLink : IAsyncDisposable
             {
                 return;
             }
-            catch (WebSocketUpgradeRefusedException ex) when (_options.Transport == SyncTransportMode.Automatic)
+            catch (WebSocketUpgradeRefusedException ex) when (_options.Transport == SyncTransportMode.Automatic && ex.Status != 401)
             {
                 ConcordClientLog.WebSocketRefused(_logger, ex.Status);
                 webSocketBlocked = true;
@@ -152,6 +152,9 @@ internal sealed class ServerLink : IAsyncDisposable
         }
     }
 
+    private async ValueTask<string?> AccessTokenAsync(CancellationToken cancellationToken) =>
+        _options.AccessTokenProvider is null ? null : await _options.AccessTokenProvider(cancellationToken).ConfigureAwait(false);
+
     /// <summary>One WebSocket session, from hello until it ends.</summary>
     /// <returns>True: the server welcomed it (and it has ended since).</returns>
     private async Task<bool> RunWebSocketAsync(CancellationToken stop)
@@ -165,6 +168,7 @@ internal sealed class ServerLink : IAsyncDisposable
             _options.TimeProvider,
             _options.HeartbeatInterval,
             _options.ConnectTimeout,
+            await AccessTokenAsync(stop).ConfigureAwait(false),
             stop).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -207,6 +211,7 @@ internal sealed class ServerLink : IAsyncDisposable
                 await EventStreamListener.RunAsync(
                     _http,
                     _eventStream,
+                    await AccessTokenAsync(open.Token).ConfigureAwait(false),
                     _events,
                     () =>
                     {
@@ -219,7 +224,7 @@ internal sealed class ServerLink : IAsyncDisposable
                     open.Token).ConfigureAwait(false);
                 return opened;
             }
-            catch (EventStreamUnavailableException ex)
+            catch (EventStreamUnavailableException ex) when (ex.Status is not (401 or 403))
             {
                 ConcordClientLog.EventStreamUnavailable(_logger, ex.Status);
                 Connection = SyncConnection.Polling;

@@ -62,9 +62,15 @@ internal sealed class WebSocketSession : ISyncTransport, IAsyncDisposable
         TimeProvider time,
         TimeSpan heartbeat,
         TimeSpan connectTimeout,
+        string? accessToken,
         CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
+        if (accessToken is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + accessToken);
+        }
+
         socket.Options.AddSubProtocol(codec.Subprotocol);
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         socket.Options.CollectHttpResponseDetails = true;

@@ -45,6 +45,18 @@ internal static class ProtocolExchange
         }
     }
 
+    /// <summary>The tenant the request works in (see <see cref="Auth.RequestTenant"/>), or null once the refusal is answered.</summary>
+    public static async ValueTask<string?> TenantAsync(HttpContext context, IProtocolCodec responseCodec)
+    {
+        if (Auth.RequestTenant.TryResolve(context, out string? tenant, out SyncError? error))
+        {
+            return tenant;
+        }
+
+        await FailAsync(context, responseCodec, error).ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>Reads and decodes the body as <typeparamref name="T"/>, answering the error itself when that fails.</summary>
     public static async ValueTask<T?> ReadAsync<T>(HttpContext context, IProtocolCodec responseCodec)
         where T : class

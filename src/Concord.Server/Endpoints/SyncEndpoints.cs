@@ -15,6 +15,11 @@ internal static class SyncEndpoints
 {
     public static Task PushAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
+        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        {
+            return;
+        }
+
         PushRequest? request = await ProtocolExchange.ReadAsync<PushRequest>(ctx, codec).ConfigureAwait(false);
         if (request is null)
         {
@@ -23,7 +28,7 @@ internal static class SyncEndpoints
 
         long started = Stopwatch.GetTimestamp();
         PushHandler handler = ctx.RequestServices.GetRequiredService<PushHandler>();
-        (PushResponse? response, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
+        (PushResponse? response, SyncError? error) = await handler.HandleAsync(tenant, request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
         if (response is not null)
         {
@@ -33,6 +38,11 @@ internal static class SyncEndpoints
 
     public static Task PullAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
+        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        {
+            return;
+        }
+
         PullRequest? request = await ProtocolExchange.ReadAsync<PullRequest>(ctx, codec).ConfigureAwait(false);
         if (request is null)
         {
@@ -41,7 +51,7 @@ internal static class SyncEndpoints
 
         long started = Stopwatch.GetTimestamp();
         PullHandler handler = ctx.RequestServices.GetRequiredService<PullHandler>();
-        (PullResponse? response, _, SyncError? error) = await handler.HandleAsync(Tenant(ctx), request, ctx.RequestAborted).ConfigureAwait(false);
+        (PullResponse? response, _, SyncError? error) = await handler.HandleAsync(tenant, request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
         if (response is not null)
         {
@@ -74,8 +84,13 @@ internal static class SyncEndpoints
 
     public static Task StatsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
+        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        {
+            return;
+        }
+
         ISyncStore store = ctx.RequestServices.GetRequiredService<ISyncStore>();
-        StoreMetadata metadata = await store.ReadMetadataAsync(Tenant(ctx), ctx.RequestAborted).ConfigureAwait(false);
+        StoreMetadata metadata = await store.ReadMetadataAsync(tenant, ctx.RequestAborted).ConfigureAwait(false);
         await ProtocolResponses.WriteAsync(ctx, codec, new StatsResponse
         {
             Records = metadata.Records,
@@ -90,10 +105,6 @@ internal static class SyncEndpoints
 
     public static Task MethodNotAllowedAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static (ctx, codec) =>
         ProtocolExchange.FailAsync(ctx, codec, SyncError.BadRequest($"{ctx.Request.Method} is not allowed here."), StatusCodes.Status405MethodNotAllowed));
-
-    /// <summary>The tenant a request belongs to.</summary>
-    public static string Tenant(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value.DefaultTenant;
 
     private static Task RespondAsync<T>(HttpContext context, Protocol.IProtocolCodec codec, T? response, SyncError? error)
         where T : class =>

@@ -15,6 +15,12 @@ internal static class RealtimeEndpoints
 {
     public static Task WebSocketAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
+        // Who may connect is settled before anything else is said about the endpoint.
+        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        {
+            return;
+        }
+
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             await ProtocolExchange.FailAsync(ctx, codec, SyncError.BadRequest($"This endpoint takes a WebSocket upgrade, with subprotocol {string.Join(" or ", RealtimeFrameCodecs.Subprotocols)}.")).ConfigureAwait(false);
@@ -48,7 +54,7 @@ internal static class RealtimeEndpoints
         {
             var connection = new WebSocketConnection(
                 realtime.NextConnectionId(),
-                SyncEndpoints.Tenant(ctx),
+                tenant,
                 socket,
                 frames,
                 realtime,
@@ -60,10 +66,15 @@ internal static class RealtimeEndpoints
         }
     });
 
-    public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, _) =>
+    public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
+        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        {
+            return;
+        }
+
         RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
-        var connection = new EventStreamConnection(realtime.NextConnectionId(), SyncEndpoints.Tenant(ctx), ctx, realtime);
+        var connection = new EventStreamConnection(realtime.NextConnectionId(), tenant, ctx, realtime);
         ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
         await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
     });

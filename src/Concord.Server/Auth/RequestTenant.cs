@@ -1,0 +1,74 @@
+using System.Diagnostics.CodeAnalysis;
+using Concord.Errors;
+using Concord.Validation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Concord.Server.Auth;
+
+/// <summary>
+/// The tenant a request works in: the workspace it names (<c>Concord-Workspace</c> header, or the <c>workspace</c>
+/// query parameter of a WebSocket or event-stream upgrade), which must be one its token grants; else the token's
+/// tenant; else the user's own. An open server (no authentication required) takes the named workspace as it is.
+/// </summary>
+internal static class RequestTenant
+{
+    public const string WorkspaceHeader = "Concord-Workspace";
+    public const string WorkspaceQuery = "workspace";
+
+    public static bool TryResolve(HttpContext context, [NotNullWhen(true)] out string? tenant, [NotNullWhen(false)] out SyncError? error)
+    {
+        ConcordServerOptions options = context.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value;
+        tenant = null;
+        string? named = context.Request.Headers[WorkspaceHeader].FirstOrDefault() ?? context.Request.Query[WorkspaceQuery].FirstOrDefault();
+        if (named is not null && !NameRules.IsValidId(named, 128))
+        {
+            error = SyncError.BadRequest("The workspace must be 1-128 printable characters.", new Dictionary<string, object> { ["field"] = WorkspaceHeader });
+            return false;
+        }
+
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            if (options.Auth.RequireAuthenticatedUser)
+            {
+                error = Unauthorized(context, "This server needs a valid access token (Authorization: Bearer, or access_token on a WebSocket or event-stream upgrade).");
+                return false;
+            }
+
+            tenant = named ?? options.DefaultTenant;
+            error = null;
+            return true;
+        }
+
+        if (!context.RequestServices.GetRequiredService<IConcordPrincipalMapper>().TryMap(context.User, out ConcordPrincipal? principal))
+        {
+            error = Unauthorized(context, $"The access token names no user ({options.Auth.UserIdClaim}).");
+            return false;
+        }
+
+        string granted = principal.TenantId ?? "user:" + principal.UserId;
+        if (named is not null && !string.Equals(named, granted, StringComparison.Ordinal))
+        {
+            error = SyncError.Create(SyncErrorCodes.Forbidden, "The access token does not grant this workspace.", new Dictionary<string, object> { ["field"] = WorkspaceHeader });
+            return false;
+        }
+
+        if (!NameRules.IsValidId(granted, 128))
+        {
+            error = SyncError.Create(SyncErrorCodes.Forbidden, "The access token names a workspace that is not 1-128 printable characters.");
+            return false;
+        }
+
+        tenant = granted;
+        error = null;
+        return true;
+    }
+
+    private static SyncError Unauthorized(HttpContext context, string message)
+    {
+        context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+        return SyncError.Create(SyncErrorCodes.Unauthorized, message);
+    }
+}
