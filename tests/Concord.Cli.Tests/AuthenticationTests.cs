@@ -135,6 +135,17 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
         Assert.True(Volatile.Read(ref asked) >= 3);
     }
 
+    [Fact]
+    public async Task A_websocket_is_closed_with_unauthorized_when_its_token_expires()
+    {
+        await using RawWebSocket ws = await HelloAsync(Token("heidi", "team-h", expires: DateTime.UtcNow.AddSeconds(2)));
+
+        JsonElement error = await ws.ReceiveJsonAsync("error");
+
+        Assert.Equal("SYNC:UNAUTHORIZED", error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await ws.ClosedAsync());
+    }
+
     private async Task<RawWebSocket> HelloAsync(string token)
     {
         RawWebSocket ws = await RawWebSocket.ConnectWithTokenAsync(fixture.Process.SyncUri, token, "concord.v1.json");

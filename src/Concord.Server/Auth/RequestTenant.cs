@@ -66,6 +66,12 @@ internal static class RequestTenant
         return true;
     }
 
+    /// <summary>When the request's access token expires (its <c>exp</c> claim), or null.</summary>
+    public static DateTimeOffset? TokenExpires(HttpContext context) =>
+        context.User.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     private static SyncError Unauthorized(HttpContext context, string message)
     {
         context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";

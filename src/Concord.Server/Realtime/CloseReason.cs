@@ -19,6 +19,7 @@ internal sealed record CloseReason(string Tag, string Text, WebSocketCloseStatus
     public static readonly CloseReason BadFrame = new("protocol", "the first frame was not a valid hello");
     public static readonly CloseReason UnsupportedProtocol = new("protocol", "the client speaks an unsupported protocol version");
     public static readonly CloseReason TooLarge = new("protocol", "a message was over the size limit");
+    public static readonly CloseReason TokenExpired = new("unauthorized", "the access token expired", WebSocketCloseStatus.PolicyViolation);
     public static readonly CloseReason Internal = new("internal", "the server failed");
 
     public override string ToString() => Text;

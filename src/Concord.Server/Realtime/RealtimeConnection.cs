@@ -54,6 +54,9 @@ internal abstract class RealtimeConnection
     /// <summary>When the frame being sent now started, or 0 when none is.</summary>
     public long SendStarted => Volatile.Read(ref _sendStarted);
 
+    /// <summary>When the access token the connection was opened with expires, or null when it does not (or there is none).</summary>
+    public DateTimeOffset? TokenExpires { get; init; }
+
     /// <summary>Completes with the reason once the connection is closed.</summary>
     public Task<CloseReason> Closed => _closed.Task;
 
@@ -215,6 +218,11 @@ internal abstract class RealtimeConnection
     protected abstract ValueTask SendCoreAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 
     protected abstract OutgoingFrame EncodePoke(long version);
+
+    /// <summary>Tells the client why the connection is about to close, when the transport has a way to say it.</summary>
+    public virtual void Explain(Concord.Errors.SyncError error)
+    {
+    }
 
     /// <summary>Ends the transport: with a close handshake when <paramref name="reason"/> has a status, at once otherwise.</summary>
     protected abstract void Abort(CloseReason reason);

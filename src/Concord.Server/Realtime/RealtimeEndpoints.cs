@@ -60,7 +60,10 @@ internal static class RealtimeEndpoints
                 realtime,
                 ctx.RequestServices.GetRequiredService<ChangeFeed>(),
                 ctx.RequestServices.GetRequiredService<PushHandler>(),
-                ctx.RequestServices.GetRequiredService<PullHandler>());
+                ctx.RequestServices.GetRequiredService<PullHandler>())
+            {
+                TokenExpires = Auth.RequestTenant.TokenExpires(ctx),
+            };
             ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
             await connection.RunAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
@@ -74,7 +77,7 @@ internal static class RealtimeEndpoints
         }
 
         RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
-        var connection = new EventStreamConnection(realtime.NextConnectionId(), tenant, ctx, realtime);
+        var connection = new EventStreamConnection(realtime.NextConnectionId(), tenant, ctx, realtime) { TokenExpires = Auth.RequestTenant.TokenExpires(ctx) };
         ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
         await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
     });

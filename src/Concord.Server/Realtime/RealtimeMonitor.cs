@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Concord.Errors;
 using Concord.Server.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
@@ -69,7 +70,13 @@ internal sealed class RealtimeMonitor(RealtimeContext context, IHostApplicationL
             try
             {
                 long sending = connection.SendStarted;
-                if (sending != 0 && time.GetElapsedTime(sending, now) > context.Options.SlowReaderTimeout)
+                if (connection.TokenExpires is { } expires && expires <= time.GetUtcNow())
+                {
+                    // The client reconnects with a fresh token; until then it may not keep listening on the old one.
+                    connection.Explain(SyncError.Create(SyncErrorCodes.Unauthorized, "The access token expired; reconnect with a new one."));
+                    connection.Close(CloseReason.TokenExpired);
+                }
+                else if (sending != 0 && time.GetElapsedTime(sending, now) > context.Options.SlowReaderTimeout)
                 {
                     connection.Close(CloseReason.SlowReader, dropped: true);
                 }

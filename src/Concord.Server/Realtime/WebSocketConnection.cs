@@ -75,6 +75,9 @@ internal sealed class WebSocketConnection : RealtimeConnection
         }
     }
 
+    /// <inheritdoc />
+    public override void Explain(SyncError error) => Answer(FrameTypes.Error, null, Error(error));
+
     protected override ValueTask SendCoreAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
         _socket.SendAsync(bytes, _codec.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
 
