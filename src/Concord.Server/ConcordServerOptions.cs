@@ -35,6 +35,9 @@ public sealed class ConcordServerOptions
     /// <summary>How requests are tied to users and tenants.</summary>
     public Auth.AuthOptions Auth { get; set; } = new();
 
+    /// <summary>How many requests a user and a tenant may make.</summary>
+    public RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>WebSocket and event stream settings.</summary>
     public Realtime.RealtimeOptions Realtime { get; set; } = new();
 
@@ -70,6 +73,8 @@ public sealed class ConcordServerOptions
         Realtime.Validate();
         ArgumentNullException.ThrowIfNull(Auth);
         Auth.Validate();
+        ArgumentNullException.ThrowIfNull(RateLimits);
+        RateLimits.Validate();
         if (!HlcTimestamp.IsValidNodeId(NodeId))
         {
             throw new ArgumentException("NodeId must be a valid clock node id.", nameof(NodeId));

@@ -42,6 +42,7 @@ public static class ConcordServiceCollectionExtensions
         });
         services.TryAddSingleton<IChangeMerger, CollectionMerger>();
         services.TryAddSingleton<Concord.Server.Auth.IConcordPrincipalMapper, Concord.Server.Auth.ClaimsPrincipalMapper>();
+        services.TryAddSingleton<Concord.Server.RateLimiting.RequestRateLimiter>();
         services.TryAddSingleton<ProtocolCodecs>();
         services.AddMetrics();
         services.TryAddSingleton<ConcordServerMetrics>();

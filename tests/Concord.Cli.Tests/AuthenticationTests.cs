@@ -6,8 +6,6 @@ using System.Text;
 using System.Text.Json;
 using Concord.Client;
 using Concord.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Concord.Cli.Tests;
 
@@ -17,29 +15,25 @@ namespace Concord.Cli.Tests;
 /// </summary>
 public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IClassFixture<AuthenticationTests.Server>
 {
-    private const string Secret = "a-secret-of-at-least-thirty-two-bytes!!";
-    private const string Issuer = "https://issuer.test";
-    private const string Audience = "concord-tests";
-
     public static TheoryData<string, string> BadTokens => new()
     {
         { "no token", string.Empty },
         { "garbage", "not.a.token" },
-        { "another key", Token("alice", "t1", key: "another-secret-of-at-least-32-bytes-long") },
-        { "alg none", Unsigned("alice", "t1") },
-        { "expired", Token("alice", "t1", notBefore: DateTime.UtcNow.AddHours(-2), expires: DateTime.UtcNow.AddHours(-1)) },
-        { "not yet valid", Token("alice", "t1", notBefore: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)) },
-        { "wrong issuer", Token("alice", "t1", issuer: "https://elsewhere.test") },
-        { "wrong audience", Token("alice", "t1", audience: "someone-else") },
-        { "no user", Token(null, "t1") },
-        { "RS256 instead of HS256", Token("alice", "t1", rsa: true) },
+        { "another key", TestTokens.Create("alice", "t1", key: "another-secret-of-at-least-32-bytes-long") },
+        { "alg none", TestTokens.Unsigned("alice", "t1") },
+        { "expired", TestTokens.Create("alice", "t1", notBefore: DateTime.UtcNow.AddHours(-2), expires: DateTime.UtcNow.AddHours(-1)) },
+        { "not yet valid", TestTokens.Create("alice", "t1", notBefore: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)) },
+        { "wrong issuer", TestTokens.Create("alice", "t1", issuer: "https://elsewhere.test") },
+        { "wrong audience", TestTokens.Create("alice", "t1", audience: "someone-else") },
+        { "no user", TestTokens.Create(null, "t1") },
+        { "RS256 instead of HS256", TestTokens.Create("alice", "t1", rsa: true) },
     };
 
     [Theory]
     [MemberData(nameof(BadTokens))]
     public async Task A_request_without_a_valid_token_is_refused_with_unauthorized_on_every_entry_point(string why, string token)
     {
-        long before = await AppliedOpsAsync(Token("admin", "t1"));
+        long before = await AppliedOpsAsync(TestTokens.Create("admin", "t1"));
 
         foreach ((HttpMethod method, string path, string? body) in new[] { (HttpMethod.Post, "push", Push("x1")), (HttpMethod.Post, "pull", """{"cursor":null}"""), (HttpMethod.Get, "stats", null), (HttpMethod.Get, "events", null), (HttpMethod.Get, "ws", null) })
         {
@@ -54,7 +48,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri(RawWebSocket.EndpointOf(fixture.Process.SyncUri) + "?access_token=" + Uri.EscapeDataString(token)), CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
         socket.Dispose();
-        Assert.Equal(before, await AppliedOpsAsync(Token("admin", "t1")));
+        Assert.Equal(before, await AppliedOpsAsync(TestTokens.Create("admin", "t1")));
     }
 
     [Fact]
@@ -67,7 +61,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     [Fact]
     public async Task Tenants_named_by_their_tokens_see_nothing_of_each_other_by_pull_cursor_or_header()
     {
-        string alice = Token("alice", "team-a"), bob = Token("bob", "team-b");
+        string alice = TestTokens.Create("alice", "team-a"), bob = TestTokens.Create("bob", "team-b");
         (HttpStatusCode pushed, _, _) = await SendAsync(HttpMethod.Post, "push", Push("secret-plan"), alice);
         (_, JsonElement alicePage, _) = await SendAsync(HttpMethod.Post, "pull", """{"cursor":null}""", alice);
         (_, JsonElement bobPage, _) = await SendAsync(HttpMethod.Post, "pull", """{"cursor":null}""", bob);
@@ -87,14 +81,14 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     [Fact]
     public async Task A_websocket_with_a_token_in_its_query_works_and_hears_only_its_tenant()
     {
-        await using var carol = await HelloAsync(Token("carol", "team-c"));
-        await using var dave = await HelloAsync(Token("dave", "team-d"));
+        await using var carol = await HelloAsync(TestTokens.Create("carol", "team-c"));
+        await using var dave = await HelloAsync(TestTokens.Create("dave", "team-d"));
         await dave.SendAsync("""{"type":"pull","id":1,"cursor":null}""");
         await dave.ReceiveJsonAsync("pullResult");
 
         await carol.SendAsync($$"""{"type":"push","id":1,"clientId":"carol","changes":[{{Change("for-c-only")}}]}""");
         JsonElement result = await carol.ReceiveJsonAsync("pushResult");
-        await SendAsync(HttpMethod.Post, "push", Push("for-d"), Token("erin", "team-d"));
+        await SendAsync(HttpMethod.Post, "push", Push("for-d"), TestTokens.Create("erin", "team-d"));
         JsonElement changes = await dave.ReceiveJsonAsync("changes");
 
         Assert.Equal("applied", result.GetProperty("results")[0].GetProperty("status").GetString());
@@ -105,7 +99,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     public async Task A_client_with_an_access_token_provider_syncs_in_real_time()
     {
         await using var clients = new TestClients();
-        string token = Token("frank", "team-f");
+        string token = TestTokens.Create("frank", "team-f");
         ConcordClient writer = await clients.OpenAsync("writer", fixture.Process.SyncUri, o => o with { AccessTokenProvider = _ => ValueTask.FromResult<string?>(token) });
         ConcordClient reader = await clients.OpenAsync("reader", fixture.Process.SyncUri, o => o with { AccessTokenProvider = _ => ValueTask.FromResult<string?>(token), PollInterval = TimeSpan.FromHours(1) });
         reader.Start();
@@ -122,10 +116,10 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     {
         await using var clients = new TestClients();
         int asked = 0;
-        string good = Token("grace", "team-g");
+        string good = TestTokens.Create("grace", "team-g");
         ConcordClient client = await clients.OpenAsync("refreshing", fixture.Process.SyncUri, o => o with
         {
-            AccessTokenProvider = _ => ValueTask.FromResult<string?>(Interlocked.Increment(ref asked) <= 2 ? Token("grace", "team-g", expires: DateTime.UtcNow.AddHours(-1), notBefore: DateTime.UtcNow.AddHours(-2)) : good),
+            AccessTokenProvider = _ => ValueTask.FromResult<string?>(Interlocked.Increment(ref asked) <= 2 ? TestTokens.Create("grace", "team-g", expires: DateTime.UtcNow.AddHours(-1), notBefore: DateTime.UtcNow.AddHours(-2)) : good),
             PollInterval = TimeSpan.FromHours(1),
         });
 
@@ -138,7 +132,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     [Fact]
     public async Task A_websocket_is_closed_with_unauthorized_when_its_token_expires()
     {
-        await using RawWebSocket ws = await HelloAsync(Token("heidi", "team-h", expires: DateTime.UtcNow.AddSeconds(2)));
+        await using RawWebSocket ws = await HelloAsync(TestTokens.Create("heidi", "team-h", expires: DateTime.UtcNow.AddSeconds(2)));
 
         JsonElement error = await ws.ReceiveJsonAsync("error");
 
@@ -189,40 +183,6 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
     private static string Change(string id) =>
         $$"""{"opId":"{{Guid.CreateVersion7()}}","collection":"notes","id":"{{id}}","kind":"put","fields":{"text":"x"},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-tester"}""";
 
-    private static string Token(string? user, string? tenant, string key = Secret, string issuer = Issuer, string audience = Audience, DateTime? notBefore = null, DateTime? expires = null, bool rsa = false)
-    {
-        var claims = new Dictionary<string, object>();
-        if (user is not null)
-        {
-            claims["sub"] = user;
-        }
-
-        if (tenant is not null)
-        {
-            claims["tenant"] = tenant;
-        }
-
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            Claims = claims,
-            NotBefore = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
-            IssuedAt = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
-            Expires = expires ?? DateTime.UtcNow.AddHours(1),
-            SigningCredentials = rsa
-                ? new SigningCredentials(new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)), SecurityAlgorithms.RsaSha256)
-                : new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
-        });
-    }
-
-    private static string Unsigned(string user, string tenant)
-    {
-        static string Part(object value) => Base64UrlEncoder.Encode(JsonSerializer.Serialize(value));
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        return $"{Part(new { alg = "none", typ = "JWT" })}.{Part(new { sub = user, tenant, iss = Issuer, aud = Audience, nbf = now - 60, exp = now + 3600 })}.";
-    }
-
     /// <summary>One <c>concord serve --jwt-secret</c> for the class.</summary>
     public sealed class Server : IAsyncLifetime
     {
@@ -231,7 +191,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
         public ServerProcess Process { get; private set; } = null!;
 
         public async Task InitializeAsync() =>
-            Process = await ServerProcess.StartAsync(_folder.File("auth.db"), null, new Uri("http://127.0.0.1:0"), "--jwt-secret", Secret, "--jwt-issuer", Issuer, "--jwt-audience", Audience);
+            Process = await ServerProcess.StartAsync(_folder.File("auth.db"), null, new Uri("http://127.0.0.1:0"), TestTokens.ServeArguments);
 
         public async Task DisposeAsync()
         {

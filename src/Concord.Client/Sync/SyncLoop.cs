@@ -140,6 +140,13 @@ internal sealed class SyncLoop : ILinkEvents
                 Interlocked.Exchange(ref _wantPush, 1);
                 Interlocked.Exchange(ref _wantPull, 1);
                 backoff = Backoff.Delay(failures++, _options.MinBackoff, _options.MaxBackoff, _jitter);
+
+                // A server that says when to come back is taken at its word.
+                if (ex is SyncException { Error.RetryAfter: { } retryAfter } && retryAfter > backoff)
+                {
+                    backoff = retryAfter;
+                }
+
                 Report(ex, backoff.Value);
             }
 

@@ -18,8 +18,13 @@ internal static class RequestTenant
     public const string WorkspaceHeader = "Concord-Workspace";
     public const string WorkspaceQuery = "workspace";
 
-    public static bool TryResolve(HttpContext context, [NotNullWhen(true)] out string? tenant, [NotNullWhen(false)] out SyncError? error)
+    /// <param name="context">The request.</param>
+    /// <param name="tenant">The tenant it works in.</param>
+    /// <param name="caller">Who it counts against for rate limits: the user, or on an open server the address.</param>
+    /// <param name="error">Why it may not go on.</param>
+    public static bool TryResolve(HttpContext context, [NotNullWhen(true)] out string? tenant, [NotNullWhen(true)] out string? caller, [NotNullWhen(false)] out SyncError? error)
     {
+        caller = null;
         ConcordServerOptions options = context.RequestServices.GetRequiredService<IOptions<ConcordServerOptions>>().Value;
         tenant = null;
         string? named = context.Request.Headers[WorkspaceHeader].FirstOrDefault() ?? context.Request.Query[WorkspaceQuery].FirstOrDefault();
@@ -38,6 +43,7 @@ internal static class RequestTenant
             }
 
             tenant = named ?? options.DefaultTenant;
+            caller = "address:" + context.Connection.RemoteIpAddress;
             error = null;
             return true;
         }
@@ -62,6 +68,7 @@ internal static class RequestTenant
         }
 
         tenant = granted;
+        caller = "user:" + principal.UserId;
         error = null;
         return true;
     }

@@ -45,17 +45,27 @@ internal static class ProtocolExchange
         }
     }
 
-    /// <summary>The tenant the request works in (see <see cref="Auth.RequestTenant"/>), or null once the refusal is answered.</summary>
+    /// <summary>
+    /// The tenant the request works in (see <see cref="Auth.RequestTenant"/>), once the caller is known and within its
+    /// rate limits; or null once the refusal is answered.
+    /// </summary>
     public static async ValueTask<string?> TenantAsync(HttpContext context, IProtocolCodec responseCodec)
     {
-        if (Auth.RequestTenant.TryResolve(context, out string? tenant, out SyncError? error))
+        if (Auth.RequestTenant.TryResolve(context, out string? tenant, out string? caller, out SyncError? error)
+            && (error = context.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire(caller, tenant)) is null)
         {
+            context.Items[CallerKey] = caller;
             return tenant;
         }
 
         await FailAsync(context, responseCodec, error).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>Who <see cref="TenantAsync"/> found the request comes from, for what it does next (WebSocket messages).</summary>
+    public static string Caller(HttpContext context) => context.Items[CallerKey] as string ?? string.Empty;
+
+    private const string CallerKey = "Concord.Caller";
 
     /// <summary>Reads and decodes the body as <typeparamref name="T"/>, answering the error itself when that fails.</summary>
     public static async ValueTask<T?> ReadAsync<T>(HttpContext context, IProtocolCodec responseCodec)

@@ -55,12 +55,14 @@ internal static class RealtimeEndpoints
             var connection = new WebSocketConnection(
                 realtime.NextConnectionId(),
                 tenant,
+                ProtocolExchange.Caller(ctx),
                 socket,
                 frames,
                 realtime,
                 ctx.RequestServices.GetRequiredService<ChangeFeed>(),
                 ctx.RequestServices.GetRequiredService<PushHandler>(),
-                ctx.RequestServices.GetRequiredService<PullHandler>())
+                ctx.RequestServices.GetRequiredService<PullHandler>(),
+                ctx.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>())
             {
                 TokenExpires = Auth.RequestTenant.TokenExpires(ctx),
             };

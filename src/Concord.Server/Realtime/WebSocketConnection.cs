@@ -25,11 +25,15 @@ internal sealed class WebSocketConnection : RealtimeConnection
     private readonly ChangeFeed _feeds;
     private readonly PushHandler _push;
     private readonly PullHandler _pull;
+    private readonly RateLimiting.RequestRateLimiter _limiter;
+    private readonly string _caller;
     private TenantFeed? _feed;
 
-    public WebSocketConnection(long id, string tenant, WebSocket socket, IRealtimeFrameCodec codec, RealtimeContext context, ChangeFeed feeds, PushHandler push, PullHandler pull)
+    public WebSocketConnection(long id, string tenant, string caller, WebSocket socket, IRealtimeFrameCodec codec, RealtimeContext context, ChangeFeed feeds, PushHandler push, PullHandler pull, RateLimiting.RequestRateLimiter limiter)
         : base(id, tenant, context)
     {
+        _caller = caller;
+        _limiter = limiter;
         _socket = socket;
         _codec = codec;
         _feeds = feeds;
@@ -142,26 +146,35 @@ internal sealed class WebSocketConnection : RealtimeConnection
     /// <returns>Null to go on reading; otherwise why the connection was closed.</returns>
     private async ValueTask<CloseReason?> HandleAsync(ReadOnlyMemory<byte> message)
     {
-        if (!_codec.TryDecode(message, out RealtimeFrame? frame, out FrameError? bad))
+        bool decoded = _codec.TryDecode(message, out RealtimeFrame? frame, out FrameError? bad);
+
+        // Every message counts, a bad one too: a flood of garbage is a flood.
+        if (_limiter.TryAcquire(_caller, Tenant) is { } limited)
         {
-            ConcordServerLog.BadFrame(Context.Logger, Id, bad.Error.Code);
+            Answer(FrameTypes.Error, decoded ? frame!.Id : bad!.Id, Error(limited));
+            return null;
+        }
+
+        if (!decoded)
+        {
+            ConcordServerLog.BadFrame(Context.Logger, Id, bad!.Error.Code);
             if (_feed is null)
             {
                 await FailAsync(bad.Id, bad.Error, WebSocketCloseStatus.PolicyViolation).ConfigureAwait(false);
                 return CloseReason.BadFrame;
             }
 
-            Answer(FrameTypes.Error, bad.Id, new ErrorResponse { Error = ErrorBody.From(bad.Error) });
+            Answer(FrameTypes.Error, bad!.Id, new ErrorResponse { Error = ErrorBody.From(bad.Error) });
             return null;
         }
 
-        if (_feed is null && frame.Type != FrameTypes.Hello)
+        if (_feed is null && frame!.Type != FrameTypes.Hello)
         {
             await FailAsync(frame.Id, SyncError.BadRequest("The first frame must be hello."), WebSocketCloseStatus.PolicyViolation).ConfigureAwait(false);
             return CloseReason.BadFrame;
         }
 
-        switch (frame.Body)
+        switch (frame!.Body)
         {
             case HelloMessage hello:
                 return await HelloAsync(frame.Id, hello).ConfigureAwait(false);

@@ -35,6 +35,15 @@ public sealed class SyncError
     /// <summary>Details for programs (for example <c>retryAfterMs</c>, <c>limit</c>, <c>field</c>).</summary>
     public IReadOnlyDictionary<string, object>? Meta { get; }
 
+    /// <summary>How long to wait before retrying, from <c>meta.retryAfterMs</c> (<c>SYNC:RATE_LIMITED</c>), or null.</summary>
+    public TimeSpan? RetryAfter => Meta?.GetValueOrDefault("retryAfterMs") switch
+    {
+        long ms when ms >= 0 => TimeSpan.FromMilliseconds(ms),
+        int ms when ms >= 0 => TimeSpan.FromMilliseconds(ms),
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } json when json.TryGetInt64(out long ms) && ms >= 0 => TimeSpan.FromMilliseconds(ms),
+        _ => null,
+    };
+
     /// <summary>The HTTP status for <see cref="Code"/>.</summary>
     public int HttpStatus => SyncErrorCodes.HttpStatus(Code);
 
