@@ -1,5 +1,6 @@
 using Concord.Crdt;
 using Concord.Server.Merging;
+using Concord.Server.Schema;
 using Concord.Validation;
 
 namespace Concord.Server;
@@ -15,6 +16,7 @@ namespace Concord.Server;
 public sealed class CollectionOptions
 {
     private readonly Dictionary<string, CrdtKind> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FieldRule> _schema = new(StringComparer.Ordinal);
 
     internal CollectionOptions(string name) => Name = name;
 
@@ -27,6 +29,22 @@ public sealed class CollectionOptions
     /// <summary>The CRDT fields and their types; every other field is last-writer-wins.</summary>
     public IReadOnlyDictionary<string, CrdtKind> Fields => _fields;
 
+    /// <summary>The declared plain fields and what they may hold, checked on every push.</summary>
+    public IReadOnlyDictionary<string, FieldRule> Schema => _schema;
+
+    /// <summary>Whether plain fields that <see cref="Schema"/> does not declare are accepted. True by default.</summary>
+    public bool AllowUndeclaredFields { get; set; } = true;
+
+    /// <summary>Declares a plain field: its JSON type, whether it is required, and its longest string or array.</summary>
+    /// <example><code>c.Field("title", FieldType.String, required: true, maxLength: 200).Field("done", FieldType.Boolean);</code></example>
+    public CollectionOptions Field(string field, FieldType type, bool required = false, int? maxLength = null)
+    {
+        CheckName(field);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength ?? 0, 0, nameof(maxLength));
+        _schema[field] = new FieldRule(type, required, maxLength);
+        return this;
+    }
+
     /// <summary>Declares a PN-counter field.</summary>
     public CollectionOptions Counter(string field) => Declare(field, CrdtKind.Counter);
 
@@ -38,12 +56,16 @@ public sealed class CollectionOptions
 
     private CollectionOptions Declare(string field, CrdtKind kind)
     {
+        CheckName(field);
+        _fields[field] = kind;
+        return this;
+    }
+
+    private static void CheckName(string field)
+    {
         if (!NameRules.IsValidFieldName(field, 128))
         {
             throw new ArgumentException($"'{field}' is not a valid field name.", nameof(field));
         }
-
-        _fields[field] = kind;
-        return this;
     }
 }

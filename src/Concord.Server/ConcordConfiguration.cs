@@ -1,5 +1,6 @@
 using Concord.Protocol;
 using Concord.Server.Merging;
+using Concord.Server.Schema;
 using Microsoft.Extensions.Configuration;
 
 namespace Concord.Server;
@@ -57,9 +58,9 @@ public static class ConcordConfiguration
     {
         foreach (IConfigurationSection key in section.GetChildren())
         {
-            if (key.Key is not ("Policy" or "Fields"))
+            if (key.Key is not ("Policy" or "Fields" or "Schema" or "AllowUndeclaredFields"))
             {
-                throw new InvalidOperationException($"{key.Path} is not a collection setting; the settings are Policy and Fields.");
+                throw new InvalidOperationException($"{key.Path} is not a collection setting; the settings are Policy, Fields, Schema and AllowUndeclaredFields.");
             }
         }
 
@@ -72,6 +73,13 @@ public static class ConcordConfiguration
                 "client-wins" => ConflictPolicy.ClientWins,
                 _ => throw new InvalidOperationException($"{section.Path}:Policy must be lww, server-wins or client-wins, not '{policy}'."),
             };
+        }
+
+        collection.AllowUndeclaredFields = section.GetValue("AllowUndeclaredFields", collection.AllowUndeclaredFields);
+        foreach (IConfigurationSection field in section.GetSection("Schema").GetChildren())
+        {
+            FieldRule rule = field.Get<FieldRule>(Strict) ?? throw new InvalidOperationException($"{field.Path} must give a Type.");
+            collection.Field(field.Key, rule.Type, rule.Required, rule.MaxLength);
         }
 
         foreach (IConfigurationSection field in section.GetSection("Fields").GetChildren())

@@ -69,7 +69,8 @@ public sealed partial class ServeCommandTests
         using var folder = new TempDirectory();
         File.WriteAllText(folder.File("concord.json"), """
             { "Concord": { "Limits": { "MaxBatchChanges": 500 }, "MaxClockDrift": "00:00:30",
-              "Collections": { "posts": { "Policy": "server-wins", "Fields": { "likes": "counter", "body": "text" } } } } }
+              "Collections": { "posts": { "Policy": "server-wins", "Fields": { "likes": "counter", "body": "text" },
+                                          "Schema": { "title": { "Type": "String", "Required": true, "MaxLength": 100 } }, "AllowUndeclaredFields": false } } } }
             """);
         var environment = new Dictionary<string, string> { ["Concord__Collections__notes__Fields__tags"] = "set" };
         await using ServerProcess server = await ServerProcess.StartAsync(folder.File("configured.db"), environment, new Uri("http://127.0.0.1:0"), "--config", folder.File("concord.json"), "--Concord:Limits:MaxPullLimit=6000");
@@ -86,6 +87,8 @@ public sealed partial class ServeCommandTests
         Assert.Equal("server-wins", posts.GetProperty("policy").GetString());
         Assert.Equal("counter", posts.GetProperty("fields").GetProperty("likes").GetString());
         Assert.Equal("text", posts.GetProperty("fields").GetProperty("body").GetString());
+        Assert.Equal(100, posts.GetProperty("schema").GetProperty("title").GetProperty("maxLength").GetInt32());
+        Assert.False(posts.GetProperty("allowUndeclaredFields").GetBoolean());
         Assert.Equal("set", Assert.Single(collections, c => c.GetProperty("name").GetString() == "notes").GetProperty("fields").GetProperty("tags").GetString());
     }
 

@@ -75,6 +75,11 @@ internal static class SyncEndpoints
                     Name = c.Name,
                     Policy = c.Policy.Name,
                     Fields = c.Fields.ToDictionary(f => f.Key, f => Crdt.CrdtOperation.FormatKind(f.Value), StringComparer.Ordinal),
+                    Schema = c.Schema.Count == 0 ? null : c.Schema.ToDictionary(
+                        f => f.Key,
+                        f => new FieldDescription { Type = f.Value.Type.ToString().ToLowerInvariant(), Required = f.Value.Required, MaxLength = f.Value.MaxLength },
+                        StringComparer.Ordinal),
+                    AllowUndeclaredFields = c.AllowUndeclaredFields ? null : false,
                 })
                 .ToArray(),
             AllowUndeclaredCollections = options.AllowUndeclaredCollections,

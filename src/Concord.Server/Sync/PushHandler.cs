@@ -148,7 +148,7 @@ internal sealed class PushHandler(
             return false;
         }
 
-        if (!MatchesSchema(change, collection, out error))
+        if (!MatchesSchema(change, collection, out error) || (collection is not null && !Schema.SchemaCheck.TryCheck(change, collection, out error)))
         {
             change = null;
             return false;
