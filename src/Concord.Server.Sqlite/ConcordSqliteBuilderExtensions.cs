@@ -1,6 +1,7 @@
 using Concord.Server;
 using Concord.Server.Sqlite;
 using Concord.Server.Storage;
+using Concord.Server.Workspaces;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the SQLite store to a Concord server.</summary>
 public static class ConcordSqliteBuilderExtensions
 {
-    /// <summary>Keeps everything in one SQLite file.</summary>
+    /// <summary>Keeps everything in one SQLite file: records, and workspaces with their members.</summary>
     /// <example><code>builder.Services.AddConcord().AddSqliteStore("data/concord.db");</code></example>
     public static IConcordServerBuilder AddSqliteStore(this IConcordServerBuilder builder, string path) =>
         builder.AddSqliteStore(o => o.Path = path);
@@ -20,6 +21,7 @@ public static class ConcordSqliteBuilderExtensions
         builder.Services.Configure(configure);
         builder.Services.TryAddSingleton<SqliteSyncStore>();
         builder.Services.TryAddSingleton<ISyncStore>(sp => sp.GetRequiredService<SqliteSyncStore>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWorkspaceStore, SqliteWorkspaceStore>());
         return builder;
     }
 }

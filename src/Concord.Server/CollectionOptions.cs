@@ -1,4 +1,7 @@
 using Concord.Crdt;
+using Concord.Protocol;
+using Concord.Records;
+using Concord.Server.Auth;
 using Concord.Server.Merging;
 using Concord.Server.Schema;
 using Concord.Validation;
@@ -34,6 +37,28 @@ public sealed class CollectionOptions
 
     /// <summary>Whether plain fields that <see cref="Schema"/> does not declare are accepted. True by default.</summary>
     public bool AllowUndeclaredFields { get; set; } = true;
+
+    /// <summary>
+    /// Whether a caller may see a record, asked for each record before it is sent (pulls, in-process reads; realtime
+    /// connections are poked and pull instead). A record refused is simply not sent. Null (the default): every
+    /// member of the workspace may read every record. Runs on the request's thread: keep it quick and free of I/O.
+    /// </summary>
+    /// <example><code>c.CanRead = (principal, record) =&gt; principal.Role == WorkspaceRole.Owner || !record.Id.StartsWith("private-", StringComparison.Ordinal);</code></example>
+    public Func<ConcordPrincipal, RecordMessage, bool>? CanRead { get; set; }
+
+    /// <summary>
+    /// Whether a caller may make a change, given the record as stored (null when new). A change refused comes back
+    /// <c>rejected</c> with <c>SYNC:FORBIDDEN</c> and its batch goes on. Null (the default): every editor and owner may
+    /// write. Runs inside the store's write transaction: keep it quick and free of I/O.
+    /// </summary>
+    /// <example><code>
+    /// // Only the author may change a post: "author" is set when it is created and never changed.
+    /// c.CanWrite = (principal, change, current) =&gt; current is null
+    ///     ? change.Fields.TryGetValue("author", out RawJsonValue author) &amp;&amp; author.ToElement().GetString() == principal.UserId
+    ///     : current.Fields.TryGetValue("author", out FieldState stored) &amp;&amp; stored.Value.ToElement().GetString() == principal.UserId
+    ///       &amp;&amp; !change.Fields.ContainsKey("author");
+    /// </code></example>
+    public Func<ConcordPrincipal, Change, RecordState?, bool>? CanWrite { get; set; }
 
     /// <summary>Declares a plain field: its JSON type, whether it is required, and its longest string or array.</summary>
     /// <example><code>c.Field("title", FieldType.String, required: true, maxLength: 200).Field("done", FieldType.Boolean);</code></example>

@@ -14,16 +14,20 @@ public static class ConcordEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c>, <c>GET stats</c>, the WebSocket <c>GET ws</c> and the
-    /// server-sent events <c>GET events</c> under <paramref name="basePath"/>; anything else under it answers a <c>SYNC:*</c> error.
+    /// server-sent events <c>GET events</c> under <paramref name="basePath"/>, and the workspace endpoints under
+    /// <paramref name="workspacesPath"/>; anything else under them answers a <c>SYNC:*</c> error. The returned builder
+    /// applies to both (<c>RequireAuthorization</c>, <c>RequireCors</c>, …).
     /// </summary>
     /// <example><code>
     /// var app = builder.Build();
-    /// app.MapConcord("/api/sync");
+    /// app.MapConcord("/api/sync").RequireAuthorization();
     /// </code></example>
-    public static IEndpointConventionBuilder MapConcord(this IEndpointRouteBuilder endpoints, string basePath = "/api/sync")
+    public static IEndpointConventionBuilder MapConcord(this IEndpointRouteBuilder endpoints, string basePath = "/api/sync", string workspacesPath = "/api/workspaces")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        RouteGroupBuilder group = endpoints.MapGroup(basePath);
+        RouteGroupBuilder root = endpoints.MapGroup(string.Empty);
+        Concord.Server.Workspaces.WorkspaceEndpoints.Map(root.MapGroup(workspacesPath));
+        RouteGroupBuilder group = root.MapGroup(basePath);
         group.MapPost("/push", SyncEndpoints.PushAsync);
         group.MapPost("/pull", SyncEndpoints.PullAsync);
         group.MapGet("/sync.json", SyncEndpoints.DescribeAsync);
@@ -42,6 +46,6 @@ public static class ConcordEndpointRouteBuilderExtensions
         group.MapMethods("/ws", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/events", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapFallback(SyncEndpoints.NotFoundAsync);
-        return group;
+        return root;
     }
 }

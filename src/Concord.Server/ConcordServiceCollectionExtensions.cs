@@ -42,6 +42,8 @@ public static class ConcordServiceCollectionExtensions
         });
         services.TryAddSingleton<IChangeMerger, CollectionMerger>();
         services.TryAddSingleton<Concord.Server.Auth.IConcordPrincipalMapper, Concord.Server.Auth.ClaimsPrincipalMapper>();
+        services.TryAddSingleton<Concord.Server.Workspaces.IWorkspaceStore, Concord.Server.Workspaces.InMemoryWorkspaceStore>();
+        services.TryAddSingleton<Concord.Server.Auth.WorkspaceAccess>();
         services.TryAddSingleton<Concord.Server.RateLimiting.RequestRateLimiter>();
         services.TryAddSingleton<ProtocolCodecs>();
         services.AddMetrics();
@@ -52,6 +54,11 @@ public static class ConcordServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeMonitor>());
         services.TryAddSingleton<PushHandler>();
         services.TryAddSingleton<PullHandler>();
+        services.TryAddSingleton(sp => new ConcordServer(
+            sp.GetRequiredService<Concord.Server.Auth.WorkspaceAccess>(),
+            sp.GetRequiredService<PushHandler>(),
+            sp.GetRequiredService<PullHandler>(),
+            sp.GetRequiredService<HybridLogicalClock>()));
         services.AddHostedService<SyncStoreInitializer>();
         services.AddHealthChecks().AddCheck<SyncStoreHealthCheck>("concord-store");
         return new ConcordServerBuilder(services);

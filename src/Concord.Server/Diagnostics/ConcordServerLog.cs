@@ -17,6 +17,12 @@ internal static partial class ConcordServerLog
     [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Bad request on {Path}: {Code}")]
     public static partial void BadRequest(ILogger logger, string path, string code);
 
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "The {Rule} rule of collection {Collection} failed; the caller was refused")]
+    public static partial void RuleFailed(ILogger logger, Exception exception, string collection, string rule);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Workspace {Workspace}: {Action} by {UserId}")]
+    public static partial void WorkspaceChanged(ILogger logger, string workspace, string action, string userId);
+
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Connection {ConnectionId} opened over {Transport} ({Subprotocol}) for tenant {Tenant}")]
     public static partial void Connected(ILogger logger, long connectionId, string transport, string subprotocol, string tenant);
 

@@ -46,26 +46,26 @@ internal static class ProtocolExchange
     }
 
     /// <summary>
-    /// The tenant the request works in (see <see cref="Auth.RequestTenant"/>), once the caller is known and within its
-    /// rate limits; or null once the refusal is answered.
+    /// What the request may do (see <see cref="Auth.WorkspaceAccess"/>), once the caller is known, a member of the
+    /// workspace and within its rate limits; or null once the refusal is answered.
     /// </summary>
-    public static async ValueTask<string?> TenantAsync(HttpContext context, IProtocolCodec responseCodec)
+    public static async ValueTask<Auth.RequestAccess?> AccessAsync(HttpContext context, IProtocolCodec responseCodec)
     {
-        if (Auth.RequestTenant.TryResolve(context, out string? tenant, out string? caller, out SyncError? error)
-            && (error = context.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire(caller, tenant)) is null)
+        (Auth.RequestAccess? access, SyncError? error) = await context.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().ResolveAsync(context).ConfigureAwait(false);
+        if (access is not null && (error = context.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire(access.RateKey, access.Tenant)) is null)
         {
-            context.Items[CallerKey] = caller;
-            return tenant;
+            context.Items[AccessKey] = access;
+            return access;
         }
 
-        await FailAsync(context, responseCodec, error).ConfigureAwait(false);
+        await FailAsync(context, responseCodec, error!).ConfigureAwait(false);
         return null;
     }
 
-    /// <summary>Who <see cref="TenantAsync"/> found the request comes from, for what it does next (WebSocket messages).</summary>
-    public static string Caller(HttpContext context) => context.Items[CallerKey] as string ?? string.Empty;
+    /// <summary>Who <see cref="AccessAsync"/> found the request comes from, for what it does next (WebSocket messages).</summary>
+    public static string Caller(HttpContext context) => (context.Items[AccessKey] as Auth.RequestAccess)?.RateKey ?? string.Empty;
 
-    private const string CallerKey = "Concord.Caller";
+    private const string AccessKey = "Concord.Access";
 
     /// <summary>Reads and decodes the body as <typeparamref name="T"/>, answering the error itself when that fails.</summary>
     public static async ValueTask<T?> ReadAsync<T>(HttpContext context, IProtocolCodec responseCodec)

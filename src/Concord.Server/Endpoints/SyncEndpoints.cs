@@ -15,7 +15,7 @@ internal static class SyncEndpoints
 {
     public static Task PushAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -28,7 +28,7 @@ internal static class SyncEndpoints
 
         long started = Stopwatch.GetTimestamp();
         PushHandler handler = ctx.RequestServices.GetRequiredService<PushHandler>();
-        (PushResponse? response, SyncError? error) = await handler.HandleAsync(tenant, request, ctx.RequestAborted).ConfigureAwait(false);
+        (PushResponse? response, SyncError? error) = await handler.HandleAsync(access, request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
         if (response is not null)
         {
@@ -38,7 +38,7 @@ internal static class SyncEndpoints
 
     public static Task PullAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -51,7 +51,7 @@ internal static class SyncEndpoints
 
         long started = Stopwatch.GetTimestamp();
         PullHandler handler = ctx.RequestServices.GetRequiredService<PullHandler>();
-        (PullResponse? response, _, SyncError? error) = await handler.HandleAsync(tenant, request, ctx.RequestAborted).ConfigureAwait(false);
+        (PullResponse? response, _, SyncError? error) = await handler.HandleAsync(access, request, ctx.RequestAborted).ConfigureAwait(false);
         await RespondAsync(ctx, codec, response, error).ConfigureAwait(false);
         if (response is not null)
         {
@@ -89,13 +89,13 @@ internal static class SyncEndpoints
 
     public static Task StatsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
 
         ISyncStore store = ctx.RequestServices.GetRequiredService<ISyncStore>();
-        StoreMetadata metadata = await store.ReadMetadataAsync(tenant, ctx.RequestAborted).ConfigureAwait(false);
+        StoreMetadata metadata = await store.ReadMetadataAsync(access.Tenant, ctx.RequestAborted).ConfigureAwait(false);
         await ProtocolResponses.WriteAsync(ctx, codec, new StatsResponse
         {
             Records = metadata.Records,

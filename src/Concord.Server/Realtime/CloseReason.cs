@@ -20,6 +20,7 @@ internal sealed record CloseReason(string Tag, string Text, WebSocketCloseStatus
     public static readonly CloseReason UnsupportedProtocol = new("protocol", "the client speaks an unsupported protocol version");
     public static readonly CloseReason TooLarge = new("protocol", "a message was over the size limit");
     public static readonly CloseReason TokenExpired = new("unauthorized", "the access token expired", WebSocketCloseStatus.PolicyViolation);
+    public static readonly CloseReason Revoked = new("forbidden", "the user's membership of the workspace changed", WebSocketCloseStatus.PolicyViolation);
     public static readonly CloseReason Internal = new("internal", "the server failed");
 
     public override string ToString() => Text;

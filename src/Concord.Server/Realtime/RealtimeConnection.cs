@@ -57,6 +57,9 @@ internal abstract class RealtimeConnection
     /// <summary>When the access token the connection was opened with expires, or null when it does not (or there is none).</summary>
     public DateTimeOffset? TokenExpires { get; init; }
 
+    /// <summary>The user it was opened by (empty on an open server), so that it can be closed when their membership changes.</summary>
+    public string UserId { get; init; } = string.Empty;
+
     /// <summary>Completes with the reason once the connection is closed.</summary>
     public Task<CloseReason> Closed => _closed.Task;
 

@@ -37,6 +37,10 @@ internal sealed class RealtimeContext(
 
     public CborFrameCodec Cbor { get; } = new(options.Value.Limits);
 
+    /// <summary>The collections with a <see cref="CollectionOptions.CanRead"/> rule: their records are read by each connection's own pull, never broadcast.</summary>
+    public IReadOnlySet<string> ReadRuleCollections { get; } =
+        options.Value.Collections.Values.Where(c => c.CanRead is not null).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+
     public long MaxMessageBytes => Options.MaxMessageBytes ?? Limits.MaxBodyBytes;
 
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);

@@ -16,7 +16,7 @@ internal static class RealtimeEndpoints
     public static Task WebSocketAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
         // Who may connect is settled before anything else is said about the endpoint.
-        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -54,8 +54,7 @@ internal static class RealtimeEndpoints
         {
             var connection = new WebSocketConnection(
                 realtime.NextConnectionId(),
-                tenant,
-                ProtocolExchange.Caller(ctx),
+                access,
                 socket,
                 frames,
                 realtime,
@@ -73,13 +72,13 @@ internal static class RealtimeEndpoints
 
     public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (await ProtocolExchange.TenantAsync(ctx, codec).ConfigureAwait(false) is not { } tenant)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
 
         RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
-        var connection = new EventStreamConnection(realtime.NextConnectionId(), tenant, ctx, realtime) { TokenExpires = Auth.RequestTenant.TokenExpires(ctx) };
+        var connection = new EventStreamConnection(realtime.NextConnectionId(), access.Tenant, ctx, realtime) { TokenExpires = Auth.RequestTenant.TokenExpires(ctx), UserId = access.Principal.UserId };
         ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
         await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
     });

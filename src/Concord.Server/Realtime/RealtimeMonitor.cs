@@ -51,6 +51,23 @@ internal sealed class RealtimeMonitor(RealtimeContext context, IHostApplicationL
         _timer?.Dispose();
     }
 
+    /// <summary>
+    /// Closes the connections of <paramref name="userId"/> (of everyone when null) to <paramref name="tenant"/>: their
+    /// role there changed or ended, and a connection holds the role it was opened with. Its client reconnects, and is
+    /// admitted again only as what it now is.
+    /// </summary>
+    public void Revoke(string tenant, string? userId)
+    {
+        foreach (RealtimeConnection connection in _connections.Values)
+        {
+            if (connection.Tenant == tenant && (userId is null || connection.UserId == userId))
+            {
+                connection.Explain(SyncError.Create(SyncErrorCodes.Forbidden, "Your membership of this workspace changed; reconnect."));
+                connection.Close(CloseReason.Revoked);
+            }
+        }
+    }
+
     private void CloseAll()
     {
         _stopped = true;

@@ -274,7 +274,7 @@ internal sealed class TenantFeed
             return 0;
         }
 
-        if (page.Records.HasMore || connection.Backlog >= _context.Options.ChangesBacklog)
+        if (page.Records.HasMore || connection.Backlog >= _context.Options.ChangesBacklog || page.HasReadRuled(connection.Collections, _context))
         {
             connection.Position = -1;
             Poke(connection, version, kicks);
@@ -369,6 +369,13 @@ internal sealed class TenantFeed
             private readonly Dictionary<(FrameFormat, string?), (OutgoingFrame, int)> _frames = [];
 
             public RecordPage Records { get; } = records;
+
+            /// <summary>Whether a record the connection listens to is one a rule decides who may read: it must pull it.</summary>
+            public bool HasReadRuled(CollectionFilter? filter, RealtimeContext context)
+            {
+                IReadOnlySet<string> ruled = context.ReadRuleCollections;
+                return ruled.Count != 0 && Records.Records.Any(r => ruled.Contains(r.Collection) && (filter is null || filter.Contains(r.Collection)));
+            }
 
             public (OutgoingFrame Frame, int Count) FrameFor(FrameFormat format, CollectionFilter? filter, RealtimeContext context)
             {

@@ -26,13 +26,14 @@ internal sealed class WebSocketConnection : RealtimeConnection
     private readonly PushHandler _push;
     private readonly PullHandler _pull;
     private readonly RateLimiting.RequestRateLimiter _limiter;
-    private readonly string _caller;
+    private readonly Auth.RequestAccess _access;
     private TenantFeed? _feed;
 
-    public WebSocketConnection(long id, string tenant, string caller, WebSocket socket, IRealtimeFrameCodec codec, RealtimeContext context, ChangeFeed feeds, PushHandler push, PullHandler pull, RateLimiting.RequestRateLimiter limiter)
-        : base(id, tenant, context)
+    public WebSocketConnection(long id, Auth.RequestAccess access, WebSocket socket, IRealtimeFrameCodec codec, RealtimeContext context, ChangeFeed feeds, PushHandler push, PullHandler pull, RateLimiting.RequestRateLimiter limiter)
+        : base(id, access.Tenant, context)
     {
-        _caller = caller;
+        _access = access;
+        UserId = access.Principal.UserId;
         _limiter = limiter;
         _socket = socket;
         _codec = codec;
@@ -149,7 +150,7 @@ internal sealed class WebSocketConnection : RealtimeConnection
         bool decoded = _codec.TryDecode(message, out RealtimeFrame? frame, out FrameError? bad);
 
         // Every message counts, a bad one too: a flood of garbage is a flood.
-        if (_limiter.TryAcquire(_caller, Tenant) is { } limited)
+        if (_limiter.TryAcquire(_access.RateKey, Tenant) is { } limited)
         {
             Answer(FrameTypes.Error, decoded ? frame!.Id : bad!.Id, Error(limited));
             return null;
@@ -233,7 +234,7 @@ internal sealed class WebSocketConnection : RealtimeConnection
         SyncError? error;
         try
         {
-            (response, error) = await _push.HandleAsync(Tenant, request, Aborted).ConfigureAwait(false);
+            (response, error) = await _push.HandleAsync(_access, request, Aborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -261,7 +262,7 @@ internal sealed class WebSocketConnection : RealtimeConnection
         SyncError? error;
         try
         {
-            (response, version, error) = await _pull.HandleAsync(Tenant, request, Aborted).ConfigureAwait(false);
+            (response, version, error) = await _pull.HandleAsync(_access, request, Aborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,20 +1,28 @@
 using Concord.Clock;
 using Concord.Errors;
 using Concord.Protocol;
+using Concord.Server.Auth;
+using Concord.Server.Diagnostics;
 using Concord.Server.Storage;
 using Concord.Validation;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Concord.Server.Sync;
 
 /// <summary>Answers a pull: checks the cursor, reads one page from one snapshot, and makes the next cursor.</summary>
-internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IOptions<ConcordServerOptions> options)
+internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IOptions<ConcordServerOptions> options, ILogger<PullHandler> logger)
 {
     private readonly ProtocolLimits _limits = options.Value.Limits;
+    private readonly IReadOnlyDictionary<string, CollectionOptions> _collections = options.Value.Collections;
+
+    /// <summary>Whether any collection has a <see cref="CollectionOptions.CanRead"/> rule; realtime fan-out pokes instead of sending such records.</summary>
+    public bool HasReadRules { get; } = options.Value.Collections.Values.Any(c => c.CanRead is not null);
 
     /// <returns>The answer and the version its cursor reached, or the error to answer instead.</returns>
-    public async ValueTask<(PullResponse? Response, long Version, SyncError? Error)> HandleAsync(string tenant, PullRequest request, CancellationToken cancellationToken)
+    public async ValueTask<(PullResponse? Response, long Version, SyncError? Error)> HandleAsync(RequestAccess access, PullRequest request, CancellationToken cancellationToken)
     {
+        string tenant = access.Tenant;
         if (!TryReadRequest(tenant, request, out long after, out int limit, out IReadOnlyList<string>? collections, out SyncError? error))
         {
             return (null, 0, error);
@@ -33,11 +41,49 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
         long next = page.HasMore ? page.Records[^1].Version : Math.Max(after, page.SnapshotVersion);
         return (new PullResponse
         {
-            Records = page.Records,
+            Records = HasReadRules ? Readable(access.Principal, page.Records) : page.Records,
             Cursor = SyncCursor.For(store.Epoch, tenant, next).ToString(),
             HasMore = page.HasMore,
             Hlc = clock.Now().ToString(),
         }, next, null);
+    }
+
+    /// <summary>Whether a record may be sent to <paramref name="principal"/>; the cursor moves past it either way.</summary>
+    public bool MayRead(ConcordPrincipal principal, RecordMessage record)
+    {
+        if (!_collections.TryGetValue(record.Collection, out CollectionOptions? collection) || collection.CanRead is not { } rule)
+        {
+            return true;
+        }
+
+        try
+        {
+            return rule(principal, record);
+        }
+        catch (Exception ex)
+        {
+            // A rule that fails refuses: a bug in it must not open the collection.
+            ConcordServerLog.RuleFailed(logger, ex, record.Collection, "CanRead");
+            return false;
+        }
+    }
+
+    private IReadOnlyList<RecordMessage> Readable(ConcordPrincipal principal, IReadOnlyList<RecordMessage> records)
+    {
+        List<RecordMessage>? kept = null;
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (!MayRead(principal, records[i]))
+            {
+                kept ??= [.. records.Take(i)];
+            }
+            else
+            {
+                kept?.Add(records[i]);
+            }
+        }
+
+        return kept ?? records;
     }
 
     private bool TryReadRequest(string tenant, PullRequest request, out long after, out int limit, out IReadOnlyList<string>? collections, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SyncError? error)

@@ -2,6 +2,7 @@ using Concord.Clock;
 using Concord.Errors;
 using Concord.Protocol;
 using Concord.Records;
+using Concord.Server.Auth;
 using Concord.Server.Diagnostics;
 using Concord.Server.Merging;
 using Concord.Server.Realtime;
@@ -29,8 +30,9 @@ internal sealed class PushHandler(
 
     private readonly ConcordServerOptions _options = options.Value;
     private readonly ChangeValidator _validator = new(options.Value.Limits);
+    private readonly bool _writeRules = options.Value.Collections.Values.Any(c => c.CanWrite is not null);
 
-    public async ValueTask<(PushResponse? Response, SyncError? Error)> HandleAsync(string tenant, PushRequest request, CancellationToken cancellationToken)
+    public async ValueTask<(PushResponse? Response, SyncError? Error)> HandleAsync(RequestAccess access, PushRequest request, CancellationToken cancellationToken)
     {
         if (!_validator.TryValidateBatch(request, out SyncError? batchError))
         {
@@ -39,6 +41,19 @@ internal sealed class PushHandler(
 
         IReadOnlyList<ChangeMessage> messages = request.Changes;
         var results = new ChangeResultMessage[messages.Count];
+        if (!access.CanWrite)
+        {
+            // Refused change by change, as any refused write is, so that the client rolls each back and carries on.
+            SyncError readOnly = SyncError.Create(SyncErrorCodes.Forbidden, "A viewer of this workspace cannot write.");
+            for (int i = 0; i < messages.Count; i++)
+            {
+                results[i] = Result(messages[i].OpId, ChangeOutcome.Rejected(readOnly));
+            }
+
+            ConcordServerLog.PushApplied(logger, messages.Count, request.ClientId, 0, 0, messages.Count);
+            return (new PushResponse { Results = results, Hlc = clock.Now().ToString() }, null);
+        }
+
         Change?[] checkedChanges = Check(messages, results);
         var accepted = new List<Change>(messages.Count);
         var acceptedAt = new List<int>(messages.Count);
@@ -55,7 +70,8 @@ internal sealed class PushHandler(
         long reached = 0;
         if (accepted.Count > 0)
         {
-            IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(tenant, accepted, merger, cancellationToken).ConfigureAwait(false);
+            IChangeMerger checkedMerger = _writeRules ? new RuleCheckedMerger(merger, access.Principal, _options.Collections, logger) : merger;
+            IReadOnlyList<ChangeOutcome> outcomes = await store.ApplyAsync(access.Tenant, accepted, checkedMerger, cancellationToken).ConfigureAwait(false);
             for (int k = 0; k < outcomes.Count; k++)
             {
                 ChangeOutcome outcome = outcomes[k];
@@ -76,7 +92,7 @@ internal sealed class PushHandler(
 
         if (applied > 0)
         {
-            feed.Publish(tenant, reached);
+            feed.Publish(access.Tenant, reached);
         }
 
         ConcordServerLog.PushApplied(logger, messages.Count, request.ClientId, applied, duplicates, messages.Count - applied - duplicates);
