@@ -26,6 +26,10 @@ public sealed class RawWebSocket : IAsyncDisposable
     public static Task<RawWebSocket> ConnectWithTokenAsync(Uri syncUri, string accessToken, params string[] subprotocols) =>
         ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken)), subprotocols);
 
+    /// <summary>Connects with an access token and a workspace in the query string, as a browser must.</summary>
+    public static Task<RawWebSocket> ConnectToWorkspaceAsync(Uri syncUri, string accessToken, string workspace, params string[] subprotocols) =>
+        ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken) + "&workspace=" + Uri.EscapeDataString(workspace)), subprotocols);
+
     private static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, string[] subprotocols)
     {
         var socket = new ClientWebSocket();
