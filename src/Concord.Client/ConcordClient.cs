@@ -42,6 +42,7 @@ public sealed class ConcordClient : IAsyncDisposable
     private readonly ClientMetrics _metrics;
     private readonly LiveQueryRegistry _live;
     private readonly object _stateGate = new();
+    private readonly Dictionary<string, Task<ConcordClient>> _tenants = new(StringComparer.Ordinal);
     private SyncState _state = SyncState.Idle;
 
     private ConcordClient(ConcordClientOptions options, LocalStore store, HybridLogicalClock clock, QueueGauge queue)
@@ -142,6 +143,51 @@ public sealed class ConcordClient : IAsyncDisposable
         return new ConcordCollection<T>(this, name, _options.SerializerOptions);
     }
 
+    /// <summary>
+    /// A client for another workspace (tenant) on the same server with the same credentials. It keeps its own local
+    /// database beside this one's (<c>{name}.tenant-{hash}.db</c>), so its cursor, outbox and view are its own: records
+    /// of one workspace never mix with another's, and each syncs on its own. Asked twice, it gives the same client; it
+    /// is disposed with this one.
+    /// </summary>
+    /// <example><code>
+    /// ConcordClient team = await client.WithTenantAsync("ws_team");
+    /// await team.Collection&lt;Todo&gt;("todos").PutAsync("t1", new Todo("Ship it"));
+    /// team.Start();
+    /// </code></example>
+    /// <exception cref="ArgumentException"><paramref name="tenant"/> is not 1-128 printable characters.</exception>
+    public Task<ConcordClient> WithTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        if (!NameRules.IsValidId(tenant, 128))
+        {
+            throw new ArgumentException("A workspace is 1-128 printable characters.", nameof(tenant));
+        }
+
+        if (tenant == _options.Workspace)
+        {
+            return Task.FromResult(this);
+        }
+
+        Task<ConcordClient> opening;
+        lock (_tenants)
+        {
+            if (!_tenants.TryGetValue(tenant, out opening!) || opening.IsFaulted || opening.IsCanceled)
+            {
+                opening = OpenAsync(_options with { Workspace = tenant, DatabasePath = TenantDatabasePath(_options.DatabasePath, tenant) }, CancellationToken.None);
+                _tenants[tenant] = opening;
+            }
+        }
+
+        return opening.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Where a workspace's database lives beside <paramref name="path"/>: named by a hash, since a workspace id may hold any character.</summary>
+    internal static string TenantDatabasePath(string path, string tenant)
+    {
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenant)))[..24];
+        string extension = Path.GetExtension(path);
+        return Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, $"{Path.GetFileNameWithoutExtension(path)}.tenant-{hash}{extension}");
+    }
+
     /// <summary>Runs one sync round now: push the outbox, then pull until up to date.</summary>
     /// <exception cref="InvalidOperationException">The client has no server.</exception>
     /// <exception cref="SyncException">The server answered with an error.</exception>
@@ -199,6 +245,23 @@ public sealed class ConcordClient : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        Task<ConcordClient>[] tenants;
+        lock (_tenants)
+        {
+            tenants = [.. _tenants.Values];
+            _tenants.Clear();
+        }
+
+        foreach (Task<ConcordClient> tenant in tenants)
+        {
+            // One still opening is waited for, so that its database is not left open; one that failed has nothing to close.
+            await ((Task)tenant).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (tenant.IsCompletedSuccessfully)
+            {
+                await tenant.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
         await StopAsync().ConfigureAwait(false);
         _live.Close();
         await _store.DisposeAsync().ConfigureAwait(false);

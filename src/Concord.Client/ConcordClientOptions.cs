@@ -37,6 +37,13 @@ public sealed record ConcordClientOptions
     /// </summary>
     public Func<CancellationToken, ValueTask<string?>>? AccessTokenProvider { get; init; }
 
+    /// <summary>
+    /// The workspace (tenant) this client syncs, sent with every request; null (the default) lets the server choose:
+    /// the token's tenant, else the user's default workspace. One local database holds one workspace: use
+    /// <see cref="ConcordClient.WithTenantAsync"/> for others.
+    /// </summary>
+    public string? Workspace { get; init; }
+
     /// <summary>Where the client's meter (<c>Concord.Client</c>) comes from; the client makes its own when null.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
@@ -86,6 +93,11 @@ public sealed record ConcordClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackoff, MinBackoff, nameof(MaxBackoff));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero, nameof(HeartbeatInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
+        if (Workspace is not null && !Validation.NameRules.IsValidId(Workspace, 128))
+        {
+            throw new ArgumentException("Workspace must be 1-128 printable characters.", nameof(Workspace));
+        }
+
         if (Collections is not null && Collections.Any(c => !Validation.NameRules.IsValidCollectionName(c)))
         {
             throw new ArgumentException("Collections must hold valid collection names.", nameof(Collections));

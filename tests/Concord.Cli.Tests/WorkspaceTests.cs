@@ -195,6 +195,32 @@ public sealed class WorkspaceTests(WorkspaceTests.Server fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_client_keeps_each_workspace_apart_with_its_own_cursor_and_outbox()
+    {
+        string team = await CreateAsync(Alice, "Client team");
+        await Api(HttpMethod.Put, $"/{team}/members/bob", """{"role":"editor"}""", Alice);
+        await using var clients = new TestClients();
+        Concord.Client.ConcordClient alice = await clients.OpenAsync("alice", fixture.Process.SyncUri, o => o with { AccessTokenProvider = _ => ValueTask.FromResult<string?>(Alice) });
+        Concord.Client.ConcordClient aliceTeam = await alice.WithTenantAsync(team);
+        Concord.Client.ConcordClient bob = await clients.OpenAsync("bob", fixture.Process.SyncUri, o => o with { AccessTokenProvider = _ => ValueTask.FromResult<string?>(Bob), Workspace = team });
+
+        await alice.Collection<JsonElement>("notes").PutAsync("personal", JsonSerializer.SerializeToElement(new { text = "mine" }));
+        await aliceTeam.Collection<JsonElement>("notes").PutAsync("shared", JsonSerializer.SerializeToElement(new { text = "ours" }));
+        Assert.Equal(1, alice.QueueStats.Count);
+        Assert.Equal(1, aliceTeam.QueueStats.Count);
+        await alice.SyncAsync();
+        await aliceTeam.SyncAsync();
+        await bob.SyncAsync();
+
+        Assert.Same(aliceTeam, await alice.WithTenantAsync(team));
+        Assert.Equal(["personal"], (await alice.Collection<JsonElement>("notes").ListAsync()).Select(n => n.GetProperty("text").GetString() == "mine" ? "personal" : "?"));
+        Assert.Equal(["ours"], (await aliceTeam.Collection<JsonElement>("notes").ListAsync()).Select(n => n.GetProperty("text").GetString()));
+        Assert.Equal(["ours"], (await bob.Collection<JsonElement>("notes").ListAsync()).Select(n => n.GetProperty("text").GetString()));
+        (_, JsonElement personal) = await TokenRequests.SendAsync(HttpMethod.Post, Sync("pull"), """{"cursor":null}""", Alice);
+        Assert.DoesNotContain(personal.GetProperty("records").EnumerateArray(), r => r.GetProperty("id").GetString() == "shared");
+    }
+
+    [Fact]
     public async Task The_workspace_endpoints_need_a_user()
     {
         (HttpStatusCode status, JsonElement error) = await Api(HttpMethod.Get, "", null, null);

@@ -30,9 +30,18 @@ public sealed class RawWebSocket : IAsyncDisposable
     public static Task<RawWebSocket> ConnectToWorkspaceAsync(Uri syncUri, string accessToken, string workspace, params string[] subprotocols) =>
         ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken) + "&workspace=" + Uri.EscapeDataString(workspace)), subprotocols);
 
-    private static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, string[] subprotocols)
+    /// <summary>Connects with an access token in the upgrade's <c>Authorization</c> header, as a native client does.</summary>
+    public static Task<RawWebSocket> ConnectWithBearerAsync(Uri syncUri, string accessToken, params string[] subprotocols) =>
+        ConnectToAsync(EndpointOf(syncUri), subprotocols, accessToken);
+
+    private static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, string[] subprotocols, string? bearer = null)
     {
         var socket = new ClientWebSocket();
+        if (bearer is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
+        }
+
         foreach (string subprotocol in subprotocols)
         {
             socket.Options.AddSubProtocol(subprotocol);

@@ -17,14 +17,17 @@ public sealed class HttpSyncTransport : ISyncTransport
     private readonly Uri _pull;
     private readonly IProtocolCodec _codec;
     private readonly Func<CancellationToken, ValueTask<string?>>? _accessToken;
+    private readonly string? _workspace;
 
     /// <summary>Creates a transport to the sync API at <paramref name="baseUri"/>.</summary>
     /// <param name="http">The HTTP client; the caller owns it.</param>
     /// <param name="baseUri">The API's base, for example <c>http://127.0.0.1:5000/api/sync</c>.</param>
     /// <param name="codec">The encoding; JSON when null.</param>
     /// <param name="accessToken">Gives the bearer token for each request; none is sent when null.</param>
-    public HttpSyncTransport(HttpClient http, Uri baseUri, IProtocolCodec? codec = null, Func<CancellationToken, ValueTask<string?>>? accessToken = null)
+    /// <param name="workspace">The workspace every request names (<c>Concord-Workspace</c>); the server chooses when null.</param>
+    public HttpSyncTransport(HttpClient http, Uri baseUri, IProtocolCodec? codec = null, Func<CancellationToken, ValueTask<string?>>? accessToken = null, string? workspace = null)
     {
+        _workspace = workspace;
         _accessToken = accessToken;
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUri);
@@ -54,6 +57,11 @@ public sealed class HttpSyncTransport : ISyncTransport
         using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(_codec.MediaType));
         message.Headers.Add("Concord-Protocol", "1");
+        if (_workspace is not null)
+        {
+            message.Headers.Add("Concord-Workspace", _workspace);
+        }
+
         if (_accessToken is not null && await _accessToken(cancellationToken).ConfigureAwait(false) is { Length: > 0 } token)
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -35,10 +35,12 @@ internal sealed class ServerLink : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Uri root = options.ServerUrl!.AbsoluteUri.EndsWith('/') ? options.ServerUrl : new Uri(options.ServerUrl.AbsoluteUri + "/");
-        _requests = new HttpSyncTransport(http, root, codec, options.AccessTokenProvider);
+        _requests = new HttpSyncTransport(http, root, codec, options.AccessTokenProvider, options.Workspace);
         _frames = RealtimeFrameCodecs.Create(options.Encoding == ProtocolEncoding.Cbor ? CborFrameCodec.Name : JsonFrameCodec.Name, new ProtocolLimits())!;
-        _webSocket = new UriBuilder(new Uri(root, "ws")) { Scheme = root.Scheme == "https" ? "wss" : "ws" }.Uri;
-        _eventStream = new Uri(root, "events");
+        // Upgrades name their workspace in the query: browsers cannot give them headers, and the server reads both alike.
+        string workspace = options.Workspace is null ? string.Empty : "?workspace=" + Uri.EscapeDataString(options.Workspace);
+        _webSocket = new UriBuilder(new Uri(root, "ws" + workspace)) { Scheme = root.Scheme == "https" ? "wss" : "ws" }.Uri;
+        _eventStream = new Uri(root, "events" + workspace);
     }
 
     /// <summary>Where pushes and pulls go now: the WebSocket while one is open, HTTP otherwise.</summary>
