@@ -26,7 +26,7 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
         { "wrong issuer", TestTokens.Create("alice", "t1", issuer: "https://elsewhere.test") },
         { "wrong audience", TestTokens.Create("alice", "t1", audience: "someone-else") },
         { "no user", TestTokens.Create(null, "t1") },
-        { "RS256 instead of HS256", TestTokens.Create("alice", "t1", rsa: true) },
+        { "RS256 instead of HS256", TestTokens.Create("alice", "t1", signing: TestTokens.Rs256(System.Security.Cryptography.RSA.Create(2048))) },
     };
 
     [Theory]

@@ -30,22 +30,42 @@ internal static class ServeCommand
         };
         var config = new Option<string?>("--config")
         {
-            Description = "A JSON file of settings (a \"Concord\" section, as in appsettings.json); environment variables Concord__... and --Concord:Key=value arguments add to it.",
+            Description = "A JSON file of settings (a \"Concord\" section, as in appsettings.json, and a \"Jwt\" section for access tokens); environment variables Concord__... and --Concord:Key=value arguments add to it.",
         };
         var jwtSecret = new Option<string?>("--jwt-secret")
         {
-            Description = "Require HS256 access tokens signed with this secret (at least 32 bytes). Without it the server is open: development only.",
+            Description = "Require HS256 access tokens signed with this secret (at least 32 bytes). Without it or another --jwt-* key (or a \"Jwt\" section in the settings) the server is open: development only.",
+        };
+        var jwtAuthority = new Option<string?>("--jwt-authority")
+        {
+            Description = "Require access tokens signed by this OpenID Connect issuer's keys, found through {URL}/.well-known/openid-configuration and refreshed as they rotate; its issuer is required too. HTTPS unless on a loopback address.",
+        };
+        var jwtJwksUrl = new Option<string?>("--jwt-jwks-url")
+        {
+            Description = "Require access tokens signed by a key of this JWKS document, fetched and refreshed as it changes. HTTPS unless on a loopback address.",
+        };
+        var jwtPublicKey = new Option<string?>("--jwt-public-key")
+        {
+            Description = "Require access tokens signed by the RSA or EC public key in this PEM file (RS256/384/512, PS256, ES256/384/512).",
         };
         var jwtIssuer = new Option<string?>("--jwt-issuer") { Description = "The issuer (iss) access tokens must name." };
         var jwtAudience = new Option<string?>("--jwt-audience") { Description = "The audience (aud) access tokens must name." };
-        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls, config, jwtSecret, jwtIssuer, jwtAudience };
+        var command = new Command("serve", "Run a sync server on an embedded SQLite file.") { db, urls, config, jwtSecret, jwtAuthority, jwtJwksUrl, jwtPublicKey, jwtIssuer, jwtAudience };
 
         // Arguments it does not know are configuration (--Concord:Limits:MaxBatchChanges=500), as for any ASP.NET Core app.
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) =>
         {
             string? url = parse.GetValue(urls) ?? (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
-            JwtSettings? jwt = parse.GetValue(jwtSecret) is { } secret ? new JwtSettings(secret, parse.GetValue(jwtIssuer), parse.GetValue(jwtAudience)) : null;
+            var jwt = new JwtSettings
+            {
+                Secret = parse.GetValue(jwtSecret),
+                Authority = parse.GetValue(jwtAuthority),
+                JwksUrl = parse.GetValue(jwtJwksUrl),
+                PublicKeyFile = parse.GetValue(jwtPublicKey),
+                Issuer = parse.GetValue(jwtIssuer),
+                Audience = parse.GetValue(jwtAudience),
+            };
             return RunAsync(new ServeSettings(Path.GetFullPath(parse.GetValue(db)!), url ?? DefaultUrls, parse.GetValue(config), [.. parse.UnmatchedTokens], jwt), cancellationToken);
         });
         return command;
@@ -60,9 +80,10 @@ internal static class ServeCommand
         }
 
         WebApplication app;
+        bool requiresTokens;
         try
         {
-            app = Build(settings);
+            (app, requiresTokens) = Build(settings);
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or ArgumentException or OptionsValidationException)
         {
@@ -85,24 +106,25 @@ internal static class ServeCommand
             return 2;
         }
 
+        // Before the addresses, so whoever waits for those has seen it.
+        if (!requiresTokens)
+        {
+            Console.WriteLine("WARNING: no authentication: anyone who can reach this server reads and writes every workspace. For development only; give --jwt-secret, --jwt-authority, --jwt-jwks-url or --jwt-public-key (or a \"Jwt\" section in the settings) for anything else.");
+        }
+
         foreach (string address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses)
         {
             Console.WriteLine($"Concord listening on {address}");
         }
 
         Console.WriteLine($"Sync API at {BasePath}, store {settings.DatabasePath}");
-        if (settings.Jwt is null)
-        {
-            Console.WriteLine("WARNING: no authentication: anyone who can reach this server reads and writes every workspace. For development only; give --jwt-secret (or configure authentication) for anything else.");
-        }
-
         Console.Out.Flush();
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
 
-    private static WebApplication Build(ServeSettings settings)
+    private static (WebApplication App, bool RequiresTokens) Build(ServeSettings settings)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -115,26 +137,26 @@ internal static class ServeCommand
         }
 
         builder.Configuration.AddCommandLine(settings.ConfigArguments);
-        if (settings.Jwt is { } jwt)
-        {
-            JwtAuthentication.Add(builder.Services, jwt);
-        }
+
+        // The "Jwt" section (a file, Jwt__... variables, --Jwt:Key=value), under the --jwt-* options.
+        JwtSettings configured = builder.Configuration.GetSection(JwtSettings.SectionName).Get<JwtSettings>(o => o.ErrorOnUnknownConfiguration = true) ?? new JwtSettings();
+        bool requiresTokens = JwtAuthentication.Add(builder.Services, settings.Jwt.Over(configured));
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddConcord(builder.Configuration.GetSection("Concord"), o => o.Auth.RequireAuthenticatedUser |= settings.Jwt is not null).AddSqliteStore(settings.DatabasePath);
+        builder.Services.AddConcord(builder.Configuration.GetSection("Concord"), o => o.Auth.RequireAuthenticatedUser |= requiresTokens).AddSqliteStore(settings.DatabasePath);
         WebApplication app = builder.Build();
 
         // Read the settings now: a mistake in them is reported as such, before the host starts and logs it as a crash.
         _ = app.Services.GetRequiredService<IOptions<Concord.Server.ConcordServerOptions>>().Value;
-        if (settings.Jwt is not null)
+        if (requiresTokens)
         {
             app.UseAuthentication();
         }
 
         app.MapConcord(BasePath);
         app.MapHealthChecks("/health");
-        return app;
+        return (app, requiresTokens);
     }
 }
