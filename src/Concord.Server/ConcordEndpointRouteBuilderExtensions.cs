@@ -1,8 +1,11 @@
+using Concord.Server.Cors;
 using Concord.Server.Endpoints;
 using Concord.Server.Realtime;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -15,9 +18,12 @@ public static class ConcordEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c>, <c>GET stats</c>, the WebSocket <c>GET ws</c> and the
     /// server-sent events <c>GET events</c> under <paramref name="basePath"/>; anything else under it answers a <c>SYNC:*</c> error.
+    /// When <c>Cors.AllowedOrigins</c> lists origins, the endpoints carry that CORS policy, and the app must call
+    /// <c>app.UseCors()</c> (after routing, before the endpoints; ASP.NET Core refuses to run them otherwise).
     /// </summary>
     /// <example><code>
     /// var app = builder.Build();
+    /// app.UseCors();
     /// app.MapConcord("/api/sync");
     /// </code></example>
     public static IEndpointConventionBuilder MapConcord(this IEndpointRouteBuilder endpoints, string basePath = "/api/sync")
@@ -42,6 +48,14 @@ public static class ConcordEndpointRouteBuilderExtensions
         group.MapMethods("/ws", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/events", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapFallback(SyncEndpoints.NotFoundAsync);
+
+        // With the policy on every endpoint, a preflight (OPTIONS with Access-Control-Request-Method) is routed to the
+        // endpoint of the method it asks about and answered by the CORS middleware; a plain OPTIONS still gets 405.
+        if (endpoints.ServiceProvider.GetRequiredService<CrossOriginPolicy>().Policy is { } cors)
+        {
+            group.WithMetadata(new CorsPolicyMetadata(cors));
+        }
+
         return group;
     }
 }

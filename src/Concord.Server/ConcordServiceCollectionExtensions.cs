@@ -43,6 +43,9 @@ public static class ConcordServiceCollectionExtensions
         services.TryAddSingleton<IChangeMerger, CollectionMerger>();
         services.TryAddSingleton<Concord.Server.Auth.IConcordPrincipalMapper, Concord.Server.Auth.ClaimsPrincipalMapper>();
         services.TryAddSingleton<Concord.Server.RateLimiting.RequestRateLimiter>();
+        services.AddCors();
+        services.TryAddSingleton<Concord.Server.Cors.CrossOriginPolicy>();
+        services.TryAddSingleton<ConnectionQuota>();
         services.TryAddSingleton<ProtocolCodecs>();
         services.AddMetrics();
         services.TryAddSingleton<ConcordServerMetrics>();
