@@ -17,7 +17,7 @@ namespace Concord.Server;
 /// </code></example>
 public static class ConcordConfiguration
 {
-    private static readonly string[] Keys = ["Limits", "MaxClockDrift", "NodeId", "DefaultTenant", "AllowUndeclaredCollections", "Realtime", "Auth", "RateLimits", "Collections"];
+    private static readonly string[] Keys = ["Limits", "MaxClockDrift", "NodeId", "DefaultTenant", "AllowUndeclaredCollections", "Realtime", "Auth", "RateLimits", "Cors", "Collections"];
 
     /// <summary>Sets what <paramref name="section"/> names; leaves the rest as it is.</summary>
     /// <exception cref="InvalidOperationException">The section holds an unknown key or a value of the wrong kind.</exception>
@@ -46,6 +46,7 @@ public static class ConcordConfiguration
         section.GetSection("Realtime").Bind(options.Realtime, Strict);
         section.GetSection("Auth").Bind(options.Auth, Strict);
         section.GetSection("RateLimits").Bind(options.RateLimits, Strict);
+        section.GetSection("Cors").Bind(options.Cors, Strict);
         foreach (IConfigurationSection collection in section.GetSection("Collections").GetChildren())
         {
             options.Collection(collection.Key, c => Bind(c, collection));

@@ -1,8 +1,11 @@
+using Concord.Server.Cors;
 using Concord.Server.Endpoints;
 using Concord.Server.Realtime;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -16,10 +19,13 @@ public static class ConcordEndpointRouteBuilderExtensions
     /// Maps <c>POST push</c>, <c>POST pull</c>, <c>GET sync.json</c>, <c>GET stats</c>, the WebSocket <c>GET ws</c> and the
     /// server-sent events <c>GET events</c> under <paramref name="basePath"/>, and the workspace endpoints under
     /// <paramref name="workspacesPath"/>; anything else under them answers a <c>SYNC:*</c> error. The returned builder
-    /// applies to both (<c>RequireAuthorization</c>, <c>RequireCors</c>, …).
+    /// applies to both (<c>RequireAuthorization</c>, …). When <c>Cors.AllowedOrigins</c> lists origins, the endpoints
+    /// carry that CORS policy, and the app must call <c>app.UseCors()</c> (after routing, before the endpoints;
+    /// ASP.NET Core refuses to run them otherwise).
     /// </summary>
     /// <example><code>
     /// var app = builder.Build();
+    /// app.UseCors();
     /// app.MapConcord("/api/sync").RequireAuthorization();
     /// </code></example>
     public static IEndpointConventionBuilder MapConcord(this IEndpointRouteBuilder endpoints, string basePath = "/api/sync", string workspacesPath = "/api/workspaces")
@@ -46,6 +52,14 @@ public static class ConcordEndpointRouteBuilderExtensions
         group.MapMethods("/ws", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapMethods("/events", OtherThanGet, SyncEndpoints.MethodNotAllowedAsync);
         group.MapFallback(SyncEndpoints.NotFoundAsync);
+
+        // With the policy on every endpoint, a preflight (OPTIONS with Access-Control-Request-Method) is routed to the
+        // endpoint of the method it asks about and answered by the CORS middleware; a plain OPTIONS still gets 405.
+        if (endpoints.ServiceProvider.GetRequiredService<CrossOriginPolicy>().Policy is { } cors)
+        {
+            root.WithMetadata(new CorsPolicyMetadata(cors));
+        }
+
         return root;
     }
 }

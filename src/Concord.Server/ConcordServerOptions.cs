@@ -38,6 +38,9 @@ public sealed class ConcordServerOptions
     /// <summary>How many requests a user and a tenant may make.</summary>
     public RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>Which pages on other origins may use the server from a browser (CORS, and the origin of realtime upgrades).</summary>
+    public Cors.CrossOriginOptions Cors { get; set; } = new();
+
     /// <summary>WebSocket and event stream settings.</summary>
     public Realtime.RealtimeOptions Realtime { get; set; } = new();
 
@@ -75,6 +78,8 @@ public sealed class ConcordServerOptions
         Auth.Validate();
         ArgumentNullException.ThrowIfNull(RateLimits);
         RateLimits.Validate();
+        ArgumentNullException.ThrowIfNull(Cors);
+        Cors.Validate();
         if (!HlcTimestamp.IsValidNodeId(NodeId))
         {
             throw new ArgumentException("NodeId must be a valid clock node id.", nameof(NodeId));

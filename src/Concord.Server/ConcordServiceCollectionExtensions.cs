@@ -45,6 +45,9 @@ public static class ConcordServiceCollectionExtensions
         services.TryAddSingleton<Concord.Server.Workspaces.IWorkspaceStore, Concord.Server.Workspaces.InMemoryWorkspaceStore>();
         services.TryAddSingleton<Concord.Server.Auth.WorkspaceAccess>();
         services.TryAddSingleton<Concord.Server.RateLimiting.RequestRateLimiter>();
+        services.AddCors();
+        services.TryAddSingleton<Concord.Server.Cors.CrossOriginPolicy>();
+        services.TryAddSingleton<ConnectionQuota>();
         services.TryAddSingleton<ProtocolCodecs>();
         services.AddMetrics();
         services.TryAddSingleton<ConcordServerMetrics>();

@@ -51,7 +51,8 @@ public sealed class AttackTests(AttackTests.Server fixture) : IClassFixture<Atta
         // The first thing either hears after the other tenant's five commits is this tenant's own first one.
         await PushAsync(listener, TokenRequests.Push("mine"));
         Assert.Contains("data: {\"version\":1}", await events.ReadBlockAsync());
-        JsonElement changes = await socket.ReceiveJsonAsync("changes");
+        JsonElement changes = await socket.ReceiveJsonAsync();
+        Assert.Equal("changes", changes.GetProperty("type").GetString());
         Assert.Equal(["mine"], changes.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
     }
 

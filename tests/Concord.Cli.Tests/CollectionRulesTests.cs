@@ -123,6 +123,7 @@ public sealed class CollectionRulesTests : IAsyncLifetime
         await bobSocket.ReceiveJsonAsync("pullResult");
 
         PushResponse job = await server.ApplyAsync(ConcordPrincipal.Server, Team, [Note("from-a-job", server.Now())]);
+        JsonElement changes = await bobSocket.ReceiveJsonAsync("changes");
         PushResponse asBob = await server.ApplyAsync(new ConcordPrincipal("bob", Team, []), Team, [PostChange("forged", "alice", server.Now())]);
         PushResponse asViewer = await server.ApplyAsync(new ConcordPrincipal("vera", Team, ["viewer"]), Team, [Note("by-a-viewer", server.Now())]);
         SyncException outsider = await Assert.ThrowsAsync<SyncException>(async () => await server.ApplyAsync(new ConcordPrincipal("mallory", null, []), Team, [Note("intruder", server.Now())]));
@@ -130,7 +131,6 @@ public sealed class CollectionRulesTests : IAsyncLifetime
         PullResponse bobReads = await server.ReadAsync(new ConcordPrincipal("bob", Team, []), Team, new PullRequest());
 
         Assert.Equal(ChangeStatus.Applied, job.Results[0].Status);
-        JsonElement changes = await bobSocket.ReceiveJsonAsync("changes");
         Assert.Equal(["from-a-job"], changes.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         Assert.Equal(SyncErrorCodes.Forbidden, asBob.Results[0].Error!.Code);
         Assert.Equal(SyncErrorCodes.Forbidden, asViewer.Results[0].Error!.Code);

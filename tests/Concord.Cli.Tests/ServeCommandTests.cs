@@ -98,6 +98,9 @@ public sealed partial class ServeCommandTests
     [InlineData("""{ "Concord": { "Limits": { "MaxBatchChanges": 0 } } }""", "MaxBatchChanges")]
     [InlineData("""{ "Concord": { "Collections": { "posts": { "Fields": { "likes": "abacus" } } } } }""", "abacus")]
     [InlineData("""{ "Concord": { "Collections": { "no spaces": { } } } }""", "no spaces")]
+    [InlineData("""{ "Concord": { "Cors": { "AllowedOrigins": [ "https://app.example.com/" ] } } }""", "https://app.example.com/")]
+    [InlineData("""{ "Concord": { "Realtime": { "MaxConnectionsPerUser": 0 } } }""", "MaxConnectionsPerUser")]
+    [InlineData("""{ "Kestrel": { "Limits": { "RequestHeaderTimeout": "00:00:05" } } }""", "RequestHeaderTimeout")]
     [InlineData("""{ "Concord": """, "")]
     public async Task Serve_refuses_settings_it_cannot_use_with_a_clear_message(string json, string named)
     {

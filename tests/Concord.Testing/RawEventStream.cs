@@ -16,10 +16,12 @@ public sealed class RawEventStream : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
-    public static async Task<RawEventStream> OpenAsync(HttpClient http, Uri syncUri)
+    /// <summary>Opens the stream, with <paramref name="configure"/> adding to the request (a token, an <c>Origin</c>); the caller checks the status.</summary>
+    public static async Task<RawEventStream> OpenAsync(HttpClient http, Uri syncUri, Action<HttpRequestMessage>? configure = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(syncUri, "events"));
         request.Headers.Accept.ParseAdd("text/event-stream");
+        configure?.Invoke(request);
         HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), Encoding.UTF8);
         return new RawEventStream(response, reader);
@@ -52,6 +54,13 @@ public sealed class RawEventStream : IAsyncDisposable
         {
             throw new TimeoutException("Timed out waiting for a server-sent event.");
         }
+    }
+
+    /// <summary>The rest of the body: the error of a refused stream.</summary>
+    public async Task<string> ReadToEndAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Wait.DefaultTimeout);
+        return await _reader.ReadToEndAsync(cts.Token).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()

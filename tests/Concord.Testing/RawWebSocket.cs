@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -20,36 +21,60 @@ public sealed class RawWebSocket : IAsyncDisposable
     public static Uri EndpointOf(Uri syncUri, string path = "ws") =>
         new UriBuilder(new Uri(syncUri, path)) { Scheme = syncUri.Scheme == "https" ? "wss" : "ws" }.Uri;
 
-    public static Task<RawWebSocket> ConnectAsync(Uri syncUri, params string[] subprotocols) => ConnectToAsync(EndpointOf(syncUri), subprotocols);
+    public static Task<RawWebSocket> ConnectAsync(Uri syncUri, params string[] subprotocols) => ConnectToAsync(EndpointOf(syncUri), null, subprotocols);
+
+    /// <summary>The WebSocket endpoint with an access token in the query string, as a browser must send it.</summary>
+    public static Uri EndpointWithToken(Uri syncUri, string accessToken) =>
+        new(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken));
 
     /// <summary>Connects with an access token in the query string, as a browser must.</summary>
     public static Task<RawWebSocket> ConnectWithTokenAsync(Uri syncUri, string accessToken, params string[] subprotocols) =>
-        ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken)), subprotocols);
+        ConnectToAsync(EndpointWithToken(syncUri, accessToken), null, subprotocols);
 
     /// <summary>Connects with an access token and a workspace in the query string, as a browser must.</summary>
     public static Task<RawWebSocket> ConnectToWorkspaceAsync(Uri syncUri, string accessToken, string workspace, params string[] subprotocols) =>
-        ConnectToAsync(new Uri(EndpointOf(syncUri) + "?access_token=" + Uri.EscapeDataString(accessToken) + "&workspace=" + Uri.EscapeDataString(workspace)), subprotocols);
+        ConnectToAsync(new Uri(EndpointWithToken(syncUri, accessToken) + "&workspace=" + Uri.EscapeDataString(workspace)), null, subprotocols);
 
     /// <summary>Connects with an access token in the upgrade's <c>Authorization</c> header, as a native client does.</summary>
     public static Task<RawWebSocket> ConnectWithBearerAsync(Uri syncUri, string accessToken, params string[] subprotocols) =>
-        ConnectToAsync(EndpointOf(syncUri), subprotocols, accessToken);
+        ConnectToAsync(EndpointOf(syncUri), o => o.SetRequestHeader("Authorization", "Bearer " + accessToken), subprotocols);
 
-    private static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, string[] subprotocols, string? bearer = null)
+    /// <summary>Connects to <paramref name="endpoint"/>, with <paramref name="configure"/> setting headers such as <c>Origin</c>.</summary>
+    public static async Task<RawWebSocket> ConnectToAsync(Uri endpoint, Action<ClientWebSocketOptions>? configure, params string[] subprotocols)
+    {
+        (RawWebSocket? socket, HttpStatusCode status) = await TryConnectAsync(endpoint, configure, subprotocols).ConfigureAwait(false);
+        return socket ?? throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server refused the upgrade with {(int)status}.");
+    }
+
+    /// <summary>Connects, or says with which HTTP status the server refused the upgrade.</summary>
+    public static async Task<(RawWebSocket? Socket, HttpStatusCode Status)> TryConnectAsync(Uri endpoint, Action<ClientWebSocketOptions>? configure, params string[] subprotocols)
     {
         var socket = new ClientWebSocket();
-        if (bearer is not null)
-        {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
-        }
-
+        socket.Options.CollectHttpResponseDetails = true;
         foreach (string subprotocol in subprotocols)
         {
             socket.Options.AddSubProtocol(subprotocol);
         }
 
+        configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(Wait.DefaultTimeout);
-        await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-        return new RawWebSocket(socket);
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (WebSocketException) when (socket.HttpStatusCode != 0)
+        {
+            HttpStatusCode refused = socket.HttpStatusCode;
+            socket.Dispose();
+            return (null, refused);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return (new RawWebSocket(socket), socket.HttpStatusCode);
     }
 
     public Task SendAsync(string json) =>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -137,6 +138,7 @@ internal static class ServeCommand
         }
 
         builder.Configuration.AddCommandLine(settings.ConfigArguments);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureLimits(kestrel.Limits, context.Configuration.GetSection("Kestrel:Limits")));
 
         // The "Jwt" section (a file, Jwt__... variables, --Jwt:Key=value), under the --jwt-* options.
         JwtSettings configured = builder.Configuration.GetSection(JwtSettings.SectionName).Get<JwtSettings>(o => o.ErrorOnUnknownConfiguration = true) ?? new JwtSettings();
@@ -150,6 +152,10 @@ internal static class ServeCommand
 
         // Read the settings now: a mistake in them is reported as such, before the host starts and logs it as a crash.
         _ = app.Services.GetRequiredService<IOptions<Concord.Server.ConcordServerOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+
+        // Answers preflights and adds the CORS headers of Concord:Cors:AllowedOrigins; nothing when that is empty.
+        app.UseCors();
         if (requiresTokens)
         {
             app.UseAuthentication();
@@ -158,5 +164,33 @@ internal static class ServeCommand
         app.MapConcord(BasePath);
         app.MapHealthChecks("/health");
         return (app, requiresTokens);
+    }
+
+    /// <summary>
+    /// Kestrel's limits against clients that hold connections open by sending slowly (slow-loris), tighter than its own
+    /// defaults; then the standard <c>Kestrel:Limits</c> settings, which Kestrel does not read from configuration itself.
+    /// </summary>
+    private static void ConfigureLimits(KestrelServerLimits limits, IConfigurationSection configured)
+    {
+        // The whole request head within 10 s (Kestrel: 30 s), and an idle kept-alive connection closed after 60 s (130 s).
+        limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+
+        // Bodies read, and answers taken, at 240 bytes a second at least once 5 s have passed (Kestrel's own defaults, named).
+        limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+        limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+
+        // A rate is immutable: one that is configured replaces the default whole (BytesPerSecond and GracePeriod, or empty for none).
+        if (configured.GetSection(nameof(KestrelServerLimits.MinRequestBodyDataRate)).Exists())
+        {
+            limits.MinRequestBodyDataRate = null;
+        }
+
+        if (configured.GetSection(nameof(KestrelServerLimits.MinResponseDataRate)).Exists())
+        {
+            limits.MinResponseDataRate = null;
+        }
+
+        configured.Bind(limits, binder => binder.ErrorOnUnknownConfiguration = true);
     }
 }

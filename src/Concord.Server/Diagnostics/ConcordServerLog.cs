@@ -38,7 +38,7 @@ internal static partial class ConcordServerLog
     [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "Fan-out for a tenant could not read its changes; its connections were poked instead")]
     public static partial void FanOutFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Information, Message = "WebSocket upgrade refused: {Code}")]
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Information, Message = "Realtime connection refused: {Code}")]
     public static partial void UpgradeRefused(ILogger logger, string code);
 
     [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]

@@ -64,6 +64,13 @@ internal sealed class RequestBody : IDisposable
             body.Dispose();
             return (null, TooLarge(maxBytes));
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel gave up on the body: it came too slowly (MinRequestBodyDataRate), ended early or was malformed.
+            // The client's fault, not the server's: answered as such, not logged as a failure.
+            body.Dispose();
+            return (null, SyncError.BadRequest("The request body could not be read: " + ex.Message));
+        }
         catch
         {
             body.Dispose();

@@ -7,6 +7,7 @@ using Concord.Server.Endpoints;
 using Concord.Server.Sync;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
 namespace Concord.Server.Realtime;
 
@@ -16,7 +17,8 @@ internal static class RealtimeEndpoints
     public static Task WebSocketAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
         // Who may connect is settled before anything else is said about the endpoint.
-        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
+        if (!await FromAllowedOriginAsync(ctx, codec).ConfigureAwait(false)
+            || await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -41,17 +43,23 @@ internal static class RealtimeEndpoints
             return;
         }
 
-        // No subprotocol asked for: JSON, answered without naming one, as RFC 6455 requires.
-        IRealtimeFrameCodec frames = subprotocol == CborFrameCodec.Name ? realtime.Cbor : realtime.Json;
-        WebSocket socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        if (await OpenSlotAsync(ctx, codec, realtime).ConfigureAwait(false) is not { } slot)
         {
-            SubProtocol = subprotocol,
+            return;
+        }
 
-            // Heartbeats are the protocol's own ping frames, checked by one timer for every connection.
-            KeepAliveInterval = TimeSpan.Zero,
-        }).ConfigureAwait(false);
-        using (socket)
+        // The slot is given back however the connection ends, and if the upgrade itself fails.
+        using (slot)
         {
+            // No subprotocol asked for: JSON, answered without naming one, as RFC 6455 requires.
+            IRealtimeFrameCodec frames = subprotocol == CborFrameCodec.Name ? realtime.Cbor : realtime.Json;
+            using WebSocket socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = subprotocol,
+
+                // Heartbeats are the protocol's own ping frames, checked by one timer for every connection.
+                KeepAliveInterval = TimeSpan.Zero,
+            }).ConfigureAwait(false);
             var connection = new WebSocketConnection(
                 realtime.NextConnectionId(),
                 access,
@@ -72,14 +80,54 @@ internal static class RealtimeEndpoints
 
     public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
+        if (!await FromAllowedOriginAsync(ctx, codec).ConfigureAwait(false)
+            || await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
 
         RealtimeContext realtime = ctx.RequestServices.GetRequiredService<RealtimeContext>();
+        using IDisposable? slot = await OpenSlotAsync(ctx, codec, realtime).ConfigureAwait(false);
+        if (slot is null)
+        {
+            return;
+        }
+
         var connection = new EventStreamConnection(realtime.NextConnectionId(), access.Tenant, ctx, realtime) { TokenExpires = Auth.RequestTenant.TokenExpires(ctx), UserId = access.Principal.UserId };
         ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
         await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
     });
+
+    /// <summary>
+    /// Refuses, with <c>403 SYNC:FORBIDDEN</c>, an upgrade from a page whose origin is neither the server's own host
+    /// nor allowed (<see cref="Cors.CrossOriginOptions"/>): browsers let any page open a WebSocket anywhere.
+    /// </summary>
+    private static async ValueTask<bool> FromAllowedOriginAsync(HttpContext ctx, IProtocolCodec codec)
+    {
+        if (ctx.RequestServices.GetRequiredService<Cors.CrossOriginPolicy>().AllowsUpgrade(ctx.Request))
+        {
+            return true;
+        }
+
+        SyncError forbidden = SyncError.Create(
+            SyncErrorCodes.Forbidden,
+            "Pages of this origin may not open realtime connections to this server.",
+            new Dictionary<string, object> { ["field"] = HeaderNames.Origin });
+        ConcordServerLog.UpgradeRefused(ctx.RequestServices.GetRequiredService<RealtimeContext>().Logger, forbidden.Code);
+        await ProtocolExchange.FailAsync(ctx, codec, forbidden).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A slot of the caller's <see cref="RealtimeOptions.MaxConnectionsPerUser"/>, or null once the refusal is answered.</summary>
+    private static async ValueTask<IDisposable?> OpenSlotAsync(HttpContext ctx, IProtocolCodec codec, RealtimeContext realtime)
+    {
+        if (ctx.RequestServices.GetRequiredService<ConnectionQuota>().TryOpen(ProtocolExchange.Caller(ctx), out SyncError? refused) is { } slot)
+        {
+            return slot;
+        }
+
+        ConcordServerLog.UpgradeRefused(realtime.Logger, refused!.Code);
+        await ProtocolExchange.FailAsync(ctx, codec, refused).ConfigureAwait(false);
+        return null;
+    }
 }

@@ -33,6 +33,13 @@ public sealed class RealtimeOptions
     /// <summary>Largest WebSocket message a client may send, in bytes; null for the protocol's <c>maxBodyBytes</c>.</summary>
     public long? MaxMessageBytes { get; set; }
 
+    /// <summary>
+    /// WebSockets and event streams one user (one address on an open server) may hold open at once in this process;
+    /// one more is refused before the upgrade with <c>429 SYNC:RATE_LIMITED</c> (<c>meta.limit</c>
+    /// <c>maxConnectionsPerUser</c>). 64 by default.
+    /// </summary>
+    public int MaxConnectionsPerUser { get; set; } = 64;
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
@@ -42,6 +49,7 @@ public sealed class RealtimeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ChangesBacklog, 0, nameof(ChangesBacklog));
         ArgumentOutOfRangeException.ThrowIfLessThan(SlowReaderTimeout, TimeSpan.FromMilliseconds(10), nameof(SlowReaderTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRecordsPerFrame, 1, nameof(MaxRecordsPerFrame));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectionsPerUser, 1, nameof(MaxConnectionsPerUser));
         if (MaxMessageBytes is { } max)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(max, 1024, nameof(MaxMessageBytes));
