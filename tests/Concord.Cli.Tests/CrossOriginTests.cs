@@ -42,15 +42,21 @@ public sealed class CrossOriginTests(CrossOriginTests.Servers fixture) : IClassF
     }
 
     [Fact]
-    public async Task A_push_from_an_allowed_origin_is_answered_with_allow_origin_and_retry_after_exposed_and_one_from_another_origin_without()
+    public async Task A_push_from_an_allowed_origin_is_answered_with_allow_origin_and_one_from_another_origin_is_refused_unapplied()
     {
-        using HttpResponseMessage allowed = await PushAsync(Allowed);
-        using HttpResponseMessage foreign = await PushAsync(Foreign);
+        using HttpResponseMessage allowed = await PushAsync(Allowed, "from-allowed");
+        using HttpResponseMessage foreign = await PushAsync(Foreign, "from-foreign");
 
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal(Allowed, Header(allowed, "Access-Control-Allow-Origin"));
         Assert.Contains("Retry-After", Header(allowed, "Access-Control-Expose-Headers"), StringComparison.OrdinalIgnoreCase);
+
+        // CORS would only hide the answer; a page of another origin (a form's POST, say) must not write at all.
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Null(Header(foreign, "Access-Control-Allow-Origin"));
+        Assert.Contains("SYNC:FORBIDDEN", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        (_, JsonElement page) = await TokenRequests.SendAsync(HttpMethod.Post, new Uri(fixture.Listed.SyncUri, "pull"), """{"cursor":null}""", TestTokens.Create("kate", "team-k"));
+        Assert.DoesNotContain(page.GetProperty("records").EnumerateArray(), r => r.GetProperty("id").GetString() == "from-foreign");
     }
 
     [Fact]
@@ -112,13 +118,13 @@ public sealed class CrossOriginTests(CrossOriginTests.Servers fixture) : IClassF
         return await http.SendAsync(request);
     }
 
-    private async Task<HttpResponseMessage> PushAsync(string origin)
+    private async Task<HttpResponseMessage> PushAsync(string origin, string id)
     {
         using var http = new HttpClient();
         var request = Get(fixture.Listed.SyncUri, "push", TestTokens.Create("kate", "team-k"), origin);
         request.Method = HttpMethod.Post;
         request.Content = new StringContent(
-            $$"""{"clientId":"page","changes":[{"opId":"{{Guid.CreateVersion7()}}","collection":"notes","id":"n1","kind":"put","fields":{"text":"x"},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-page"}]}""",
+            $$"""{"clientId":"page","changes":[{"opId":"{{Guid.CreateVersion7()}}","collection":"notes","id":"{{id}}","kind":"put","fields":{"text":"x"},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-page"}]}""",
             Encoding.UTF8,
             "application/json");
         return await http.SendAsync(request);

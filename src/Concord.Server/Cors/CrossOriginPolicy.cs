@@ -44,11 +44,11 @@ internal sealed class CrossOriginPolicy
     public CorsPolicy? Policy { get; }
 
     /// <summary>
-    /// Whether a page may open a realtime connection with this request: one without an <c>Origin</c> (not a browser),
+    /// Whether a page may use the server with this request: one without an <c>Origin</c> (not a browser),
     /// one from the server's own host (whatever the scheme, so that a TLS-terminating proxy does not hide it), or one
     /// from an allowed origin.
     /// </summary>
-    public bool AllowsUpgrade(HttpRequest request)
+    public bool Allows(HttpRequest request)
     {
         StringValues origins = request.Headers.Origin;
         if (origins.Count == 0)

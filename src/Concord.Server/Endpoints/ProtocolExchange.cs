@@ -46,11 +46,17 @@ internal static class ProtocolExchange
     }
 
     /// <summary>
-    /// What the request may do (see <see cref="Auth.WorkspaceAccess"/>), once the caller is known, a member of the
-    /// workspace and within its rate limits; or null once the refusal is answered.
+    /// What the request may do (see <see cref="Auth.WorkspaceAccess"/>), once it comes from an allowed origin, the
+    /// caller is known, a member of the workspace and within its rate limits; or null once the refusal is answered.
     /// </summary>
     public static async ValueTask<Auth.RequestAccess?> AccessAsync(HttpContext context, IProtocolCodec responseCodec)
     {
+        if (OriginRefusal(context) is { } refused)
+        {
+            await FailAsync(context, responseCodec, refused).ConfigureAwait(false);
+            return null;
+        }
+
         (Auth.RequestAccess? access, SyncError? error) = await context.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().ResolveAsync(context).ConfigureAwait(false);
         if (access is not null && (error = context.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire(access.RateKey, access.Tenant)) is null)
         {
@@ -61,6 +67,16 @@ internal static class ProtocolExchange
         await FailAsync(context, responseCodec, error!).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>
+    /// Why a request from a web page of another origin is refused, or null. CORS only hides answers from such pages:
+    /// the requests themselves (a form's POST, a WebSocket) reach the server, with the user's cookies or on an open
+    /// server, unless refused here. Requests with no <c>Origin</c>, as other programs send them, are not concerned.
+    /// </summary>
+    public static SyncError? OriginRefusal(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Cors.CrossOriginPolicy>().Allows(context.Request)
+            ? null
+            : SyncError.Create(SyncErrorCodes.Forbidden, "Pages of this origin may not use this server.", new Dictionary<string, object> { ["field"] = "Origin" });
 
     /// <summary>Who <see cref="AccessAsync"/> found the request comes from, for what it does next (WebSocket messages).</summary>
     public static string Caller(HttpContext context) => (context.Items[AccessKey] as Auth.RequestAccess)?.RateKey ?? string.Empty;

@@ -17,8 +17,7 @@ internal static class RealtimeEndpoints
     public static Task WebSocketAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
         // Who may connect is settled before anything else is said about the endpoint.
-        if (!await FromAllowedOriginAsync(ctx, codec).ConfigureAwait(false)
-            || await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -80,8 +79,7 @@ internal static class RealtimeEndpoints
 
     public static Task EventsAsync(HttpContext context) => ProtocolExchange.RunAsync(context, static async (ctx, codec) =>
     {
-        if (!await FromAllowedOriginAsync(ctx, codec).ConfigureAwait(false)
-            || await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
+        if (await ProtocolExchange.AccessAsync(ctx, codec).ConfigureAwait(false) is not { } access)
         {
             return;
         }
@@ -97,26 +95,6 @@ internal static class RealtimeEndpoints
         ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
         await connection.RunAsync(ctx.RequestServices.GetRequiredService<ChangeFeed>(), ctx.RequestAborted).ConfigureAwait(false);
     });
-
-    /// <summary>
-    /// Refuses, with <c>403 SYNC:FORBIDDEN</c>, an upgrade from a page whose origin is neither the server's own host
-    /// nor allowed (<see cref="Cors.CrossOriginOptions"/>): browsers let any page open a WebSocket anywhere.
-    /// </summary>
-    private static async ValueTask<bool> FromAllowedOriginAsync(HttpContext ctx, IProtocolCodec codec)
-    {
-        if (ctx.RequestServices.GetRequiredService<Cors.CrossOriginPolicy>().AllowsUpgrade(ctx.Request))
-        {
-            return true;
-        }
-
-        SyncError forbidden = SyncError.Create(
-            SyncErrorCodes.Forbidden,
-            "Pages of this origin may not open realtime connections to this server.",
-            new Dictionary<string, object> { ["field"] = HeaderNames.Origin });
-        ConcordServerLog.UpgradeRefused(ctx.RequestServices.GetRequiredService<RealtimeContext>().Logger, forbidden.Code);
-        await ProtocolExchange.FailAsync(ctx, codec, forbidden).ConfigureAwait(false);
-        return false;
-    }
 
     /// <summary>A slot of the caller's <see cref="RealtimeOptions.MaxConnectionsPerUser"/>, or null once the refusal is answered.</summary>
     private static async ValueTask<IDisposable?> OpenSlotAsync(HttpContext ctx, IProtocolCodec codec, RealtimeContext realtime)

@@ -190,7 +190,13 @@ internal static class WorkspaceEndpoints
     /// <summary>The boundary of every workspace request: protocol checks, the authenticated user, rate limits, the workspace id.</summary>
     private static Task RunAsync(HttpContext context, string? workspaceId, Func<WorkspaceCall, Task> handler) => ProtocolExchange.RunAsync(context, async (ctx, codec) =>
     {
-        (ConcordPrincipal? user, SyncError? error) = ctx.RequestServices.GetRequiredService<WorkspaceAccess>().User(ctx);
+        SyncError? error = ProtocolExchange.OriginRefusal(ctx);
+        ConcordPrincipal? user = null;
+        if (error is null)
+        {
+            (user, error) = ctx.RequestServices.GetRequiredService<WorkspaceAccess>().User(ctx);
+        }
+
         if (user is not null && workspaceId is not null && !WorkspaceAccess.IsValidWorkspaceId(workspaceId))
         {
             error = SyncError.BadRequest("The workspace id must be 1-128 printable characters.", new Dictionary<string, object> { ["field"] = "workspaceId" });
