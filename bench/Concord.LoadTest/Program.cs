@@ -6,16 +6,46 @@ if (args is ["pull-client", var server, var db])
     return await Scenarios.PullClientAsync(new Uri(server), db);
 }
 
+if (args is ["flood-client", var floodServer, var floodToken, var floodConnections])
+{
+    return await Flood.ClientAsync(new Uri(floodServer), floodToken, int.Parse(floodConnections, System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (Console.IsOutputRedirected)
+{
+    // Written to a file or a pipe, the tables would otherwise wrap at 80 columns.
+    AnsiConsole.Profile.Width = 200;
+}
+
+bool quick = args.Contains("--quick");
+string only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "all";
+if (only is not ("all" or "push" or "pull" or "local" or "auth" or "flood"))
+{
+    await Console.Error.WriteLineAsync($"--only {only}: expected all, push, pull, local, auth or flood");
+    return 2;
+}
+
 string folder = Path.Combine(Path.GetTempPath(), "concord-loadtest-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
 try
 {
+    // Apart from "all": each has a table of its own, and they take minutes.
+    if (only is "auth")
+    {
+        AnsiConsole.Write(await AuthCost.RunAsync(folder, quick));
+        return 0;
+    }
+
+    if (only is "flood")
+    {
+        AnsiConsole.Write(await Flood.RunAsync(folder, quick));
+        return 0;
+    }
+
     var table = new Table().Title("Concord end-to-end load test (server on loopback, SQLite WAL, synchronous=NORMAL)")
         .AddColumns("measurement", "Concord", "baseline (plain Microsoft.Data.Sqlite, same rows)", "ratio", "target");
     string Rate(double r) => $"{r:N0}/s";
 
-    bool quick = args.Contains("--quick");
-    string only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "all";
     int total = quick ? 20_000 : 200_000;
     int? onlyClients = Option("--clients"), onlyBatch = Option("--batch");
     foreach ((int clients, int batch, bool ordered) in new[] { (1, 100, true), (1, 1000, true), (8, 100, true), (8, 1000, true), (1, 1000, false), (8, 1000, false) })

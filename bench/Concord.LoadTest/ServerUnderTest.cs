@@ -18,9 +18,10 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
     public double PeakMegabytes => PeakMemory.MegabytesOf(_process.Id);
 
-    public static async Task<ServerUnderTest> StartAsync(string databasePath)
+    /// <summary>Starts <c>concord serve</c> on <paramref name="databasePath"/> with <paramref name="arguments"/> besides (--jwt-*, --Concord:Key=value).</summary>
+    public static async Task<ServerUnderTest> StartAsync(string databasePath, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Concord.Cli.dll"), "serve", "--db", databasePath, "--urls", "http://127.0.0.1:0"])
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Concord.Cli.dll"), "serve", "--db", databasePath, "--urls", "http://127.0.0.1:0", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
