@@ -6,7 +6,9 @@ namespace Concord.Server.Sqlite;
 
 /// <summary>
 /// Workspaces and members in the same SQLite file as the records, in tables of their own. Each change is one
-/// <c>BEGIN IMMEDIATE</c> transaction, so the owner count a change checks cannot move under it.
+/// <c>BEGIN IMMEDIATE</c> transaction, so the owner count a change checks cannot move under it. Lookups, which every
+/// request makes, are answered from memory once read: the file belongs to one server process, every change goes
+/// through this instance, and each one empties what was remembered.
 /// </summary>
 /// <example><code>
 /// var workspaces = new SqliteWorkspaceStore(Options.Create(new SqliteStoreOptions { Path = "concord.db" }));
@@ -31,7 +33,16 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
         CREATE INDEX IF NOT EXISTS concord_workspace_members_by_user ON concord_workspace_members(user_id, workspace_id);
         """;
 
+    /// <summary>Past this many remembered lookups the memory starts over, whatever ids callers try.</summary>
+    private const int MaxRemembered = 100_000;
+
     private readonly string _connectionString;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Workspace, string User), WorkspaceRole?> _roles = [];
+    private readonly Dictionary<string, Workspace?> _workspaces = new(StringComparer.Ordinal);
+
+    // Bumped by every change, so that a lookup that read the file before the change does not remember what it read.
+    private long _generation;
 
     /// <summary>Creates a store over the file named in <paramref name="options"/>; nothing is opened until <see cref="InitializeAsync"/>.</summary>
     public SqliteWorkspaceStore(IOptions<SqliteStoreOptions> options)
@@ -87,24 +98,59 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
             ("$user", ownerUserId),
             ("$role", (int)WorkspaceRole.Owner)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Forget();
         return true;
     }
 
     /// <inheritdoc />
     public async ValueTask<Workspace?> FindAsync(string workspaceId, CancellationToken cancellationToken = default)
     {
-        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using SqliteCommand command = Command(connection, "SELECT id, name, is_default FROM concord_workspaces WHERE id = $id AND deleted = 0", ("$id", workspaceId));
-        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadWorkspace(reader) : null;
+        long generation;
+        lock (_gate)
+        {
+            if (_workspaces.TryGetValue(workspaceId, out Workspace? known))
+            {
+                return known;
+            }
+
+            generation = _generation;
+        }
+
+        Workspace? found;
+        await using (SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (SqliteCommand command = Command(connection, "SELECT id, name, is_default FROM concord_workspaces WHERE id = $id AND deleted = 0", ("$id", workspaceId)))
+        await using (SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadWorkspace(reader) : null;
+        }
+
+        Remember(_workspaces, workspaceId, found, generation);
+        return found;
     }
 
     /// <inheritdoc />
     public async ValueTask<WorkspaceRole?> FindRoleAsync(string workspaceId, string userId, CancellationToken cancellationToken = default)
     {
-        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using SqliteCommand command = Command(connection, "SELECT role FROM concord_workspace_members WHERE workspace_id = $id AND user_id = $user", ("$id", workspaceId), ("$user", userId));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long role ? (WorkspaceRole)role : null;
+        long generation;
+        lock (_gate)
+        {
+            if (_roles.TryGetValue((workspaceId, userId), out WorkspaceRole? known))
+            {
+                return known;
+            }
+
+            generation = _generation;
+        }
+
+        WorkspaceRole? role;
+        await using (SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (SqliteCommand command = Command(connection, "SELECT role FROM concord_workspace_members WHERE workspace_id = $id AND user_id = $user", ("$id", workspaceId), ("$user", userId)))
+        {
+            role = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long stored ? (WorkspaceRole)stored : null;
+        }
+
+        Remember(_roles, (workspaceId, userId), role, generation);
+        return role;
     }
 
     /// <inheritdoc />
@@ -148,7 +194,9 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
     public async ValueTask<bool> RenameAsync(string workspaceId, string name, CancellationToken cancellationToken = default)
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(connection, "UPDATE concord_workspaces SET name = $name WHERE id = $id AND deleted = 0", cancellationToken, ("$id", workspaceId), ("$name", name)).ConfigureAwait(false) == 1;
+        bool renamed = await ExecuteAsync(connection, "UPDATE concord_workspaces SET name = $name WHERE id = $id AND deleted = 0", cancellationToken, ("$id", workspaceId), ("$name", name)).ConfigureAwait(false) == 1;
+        Forget();
+        return renamed;
     }
 
     /// <inheritdoc />
@@ -163,6 +211,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
 
         await ExecuteAsync(connection, "DELETE FROM concord_workspace_members WHERE workspace_id = $id", cancellationToken, ("$id", workspaceId)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Forget();
         return true;
     }
 
@@ -185,6 +234,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
             ("$user", userId),
             ("$role", (int)role)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Forget();
         return MembershipUpdate.Done;
     }
 
@@ -201,6 +251,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
 
         await ExecuteAsync(connection, "DELETE FROM concord_workspace_members WHERE workspace_id = $id AND user_id = $user", cancellationToken, ("$id", workspaceId), ("$user", userId)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Forget();
         return MembershipUpdate.Done;
     }
 
@@ -227,6 +278,35 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
         }
 
         return demotes && current == (long)WorkspaceRole.Owner && reader.GetInt64(2) == 1 ? MembershipUpdate.LastOwner : MembershipUpdate.Done;
+    }
+
+    private void Remember<TKey, TValue>(Dictionary<TKey, TValue> memory, TKey key, TValue value, long generation)
+        where TKey : notnull
+    {
+        lock (_gate)
+        {
+            if (generation != _generation)
+            {
+                return;
+            }
+
+            if (memory.Count >= MaxRemembered)
+            {
+                memory.Clear();
+            }
+
+            memory[key] = value;
+        }
+    }
+
+    private void Forget()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _roles.Clear();
+            _workspaces.Clear();
+        }
     }
 
     private static Workspace ReadWorkspace(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2) != 0);

@@ -191,7 +191,7 @@ public sealed class AttackTests(AttackTests.Server fixture) : IClassFixture<Atta
 
     private Uri Sync(string path) => new(fixture.Process.SyncUri, path);
 
-    private static string Hlc() => $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}0000-tester";
+    private static string Hlc() => TokenRequests.Hlc();
 
     /// <summary>One <c>concord serve</c> with tokens, a per-user rate limit, a 1 MiB body limit and a text collection.</summary>
     public sealed class Server : IAsyncLifetime

@@ -178,10 +178,9 @@ public sealed class AuthenticationTests(AuthenticationTests.Server fixture) : IC
         return stats.GetProperty("appliedOps").GetInt64();
     }
 
-    private static string Push(string id) => $$"""{"clientId":"tester","changes":[{{Change(id)}}]}""";
+    private static string Push(string id) => TokenRequests.Push(id);
 
-    private static string Change(string id) =>
-        $$"""{"opId":"{{Guid.CreateVersion7()}}","collection":"notes","id":"{{id}}","kind":"put","fields":{"text":"x"},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-tester"}""";
+    private static string Change(string id) => TokenRequests.Change(id);
 
     /// <summary>One <c>concord serve --jwt-secret</c> for the class.</summary>
     public sealed class Server : IAsyncLifetime

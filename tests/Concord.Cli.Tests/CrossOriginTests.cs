@@ -124,7 +124,7 @@ public sealed class CrossOriginTests(CrossOriginTests.Servers fixture) : IClassF
         var request = Get(fixture.Listed.SyncUri, "push", TestTokens.Create("kate", "team-k"), origin);
         request.Method = HttpMethod.Post;
         request.Content = new StringContent(
-            $$"""{"clientId":"page","changes":[{"opId":"{{Guid.CreateVersion7()}}","collection":"notes","id":"{{id}}","kind":"put","fields":{"text":"x"},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-page"}]}""",
+            TokenRequests.Push(id),
             Encoding.UTF8,
             "application/json");
         return await http.SendAsync(request);

@@ -49,5 +49,8 @@ public static class TokenRequests
 
     /// <summary>One put, stamped a second in the past so that no clock check refuses it.</summary>
     public static string Change(string id, string collection = "notes", string fields = """{"text":"x"}""") =>
-        $$"""{"opId":"{{Guid.CreateVersion7()}}","collection":"{{collection}}","id":"{{id}}","kind":"put","fields":{{fields}},"hlc":"{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}}0000-tester"}""";
+        $$"""{"opId":"{{Guid.CreateVersion7()}}","collection":"{{collection}}","id":"{{id}}","kind":"put","fields":{{fields}},"hlc":"{{Hlc()}}"}""";
+
+    /// <summary>A clock reading a second in the past, as a client named <c>tester</c> would stamp a change.</summary>
+    public static string Hlc() => $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000:x12}0000-tester";
 }

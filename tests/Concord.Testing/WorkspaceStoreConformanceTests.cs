@@ -76,6 +76,30 @@ public abstract class WorkspaceStoreConformanceTests
     }
 
     [Fact]
+    public async Task Every_lookup_sees_the_change_before_it_however_often_it_was_made_before()
+    {
+        IWorkspaceStore store = await CreateStoreAsync();
+        Assert.Null(await store.FindAsync("ws_a"));
+        Assert.Null(await store.FindRoleAsync("ws_a", "bob"));
+        await store.CreateAsync(new Workspace("ws_a", "A", false), "alice");
+        Assert.Equal("A", (await store.FindAsync("ws_a"))?.Name);
+        Assert.Null(await store.FindRoleAsync("ws_a", "bob"));
+
+        await store.SetRoleAsync("ws_a", "bob", WorkspaceRole.Editor);
+        Assert.Equal(WorkspaceRole.Editor, await store.FindRoleAsync("ws_a", "bob"));
+        await store.SetRoleAsync("ws_a", "bob", WorkspaceRole.Viewer);
+        Assert.Equal(WorkspaceRole.Viewer, await store.FindRoleAsync("ws_a", "bob"));
+        await store.RemoveMemberAsync("ws_a", "bob");
+        Assert.Null(await store.FindRoleAsync("ws_a", "bob"));
+        await store.RenameAsync("ws_a", "A2");
+        Assert.Equal("A2", (await store.FindAsync("ws_a"))?.Name);
+        Assert.Equal(WorkspaceRole.Owner, await store.FindRoleAsync("ws_a", "alice"));
+        await store.DeleteAsync("ws_a");
+        Assert.Null(await store.FindAsync("ws_a"));
+        Assert.Null(await store.FindRoleAsync("ws_a", "alice"));
+    }
+
+    [Fact]
     public async Task The_last_owner_can_neither_leave_nor_be_demoted_but_one_of_two_can()
     {
         IWorkspaceStore store = await CreateStoreAsync();

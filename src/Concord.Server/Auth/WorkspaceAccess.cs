@@ -19,7 +19,7 @@ namespace Concord.Server.Auth;
 /// <c>editor</c>, <c>viewer</c> in its roles (<c>editor</c> when none). An open server (no authentication required)
 /// admits an anonymous caller to the workspace it names, or the default tenant, as an owner.
 /// </remarks>
-internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrincipalMapper mapper, IOptions<ConcordServerOptions> options)
+internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrincipalMapper mapper, RateLimiting.RequestRateLimiter limiter, IOptions<ConcordServerOptions> options)
 {
     /// <summary>The prefix of users' default workspaces, which only their user may be granted by a token.</summary>
     public const string DefaultPrefix = "user:";
@@ -29,7 +29,11 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
 
     private readonly ConcordServerOptions _options = options.Value;
 
-    /// <summary>What the request may do, or why it may not go on.</summary>
+    /// <summary>
+    /// What the request may do, or why it may not go on. The caller's rate limit is checked as soon as the caller is
+    /// known, before the workspace is looked up, so that a flood costs the server as little as possible; the
+    /// workspace's once the caller is known to belong there.
+    /// </summary>
     public async ValueTask<(RequestAccess? Access, SyncError? Error)> ResolveAsync(HttpContext context)
     {
         string? named = RequestTenant.Named(context);
@@ -38,16 +42,34 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
             return (null, SyncError.BadRequest("The workspace must be 1-128 printable characters.", new Dictionary<string, object> { ["field"] = RequestTenant.WorkspaceHeader }));
         }
 
+        RequestAccess? access;
+        SyncError? error;
         if (context.User.Identity?.IsAuthenticated != true)
         {
-            return _options.Auth.RequireAuthenticatedUser
-                ? (null, Unauthorized(context, "This server needs a valid access token (Authorization: Bearer, or access_token on a WebSocket or event-stream upgrade)."))
-                : (Anonymous(named ?? _options.DefaultTenant, "address:" + context.Connection.RemoteIpAddress), null);
+            if (_options.Auth.RequireAuthenticatedUser)
+            {
+                return (null, Unauthorized(context, "This server needs a valid access token (Authorization: Bearer, or access_token on a WebSocket or event-stream upgrade)."));
+            }
+
+            access = Anonymous(named ?? _options.DefaultTenant, "address:" + context.Connection.RemoteIpAddress);
+            error = limiter.TryAcquireUser(access.RateKey);
+        }
+        else
+        {
+            (ConcordPrincipal? principal, error) = User(context);
+            if (principal is null || (error = limiter.TryAcquireUser(RateKey(principal))) is not null)
+            {
+                return (null, error);
+            }
+
+            (access, error) = await ForUserAsync(principal, named, context.RequestAborted).ConfigureAwait(false);
         }
 
-        (ConcordPrincipal? principal, SyncError? error) = User(context);
-        return principal is null ? (null, error) : await ForUserAsync(principal, named, context.RequestAborted).ConfigureAwait(false);
+        return access is not null && (error ??= limiter.TryAcquireTenant(access.Tenant)) is null ? (access, null) : (null, error);
     }
+
+    /// <summary>What a user's requests count against for rate limits.</summary>
+    public static string RateKey(ConcordPrincipal user) => "user:" + user.UserId;
 
     /// <summary>The authenticated user the request comes from, or why there is none (401).</summary>
     public (ConcordPrincipal? Principal, SyncError? Error) User(HttpContext context)
@@ -115,7 +137,7 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
             return (null, SyncError.Create(SyncErrorCodes.Forbidden, "You are not a member of this workspace.", new Dictionary<string, object> { ["field"] = RequestTenant.WorkspaceHeader }));
         }
 
-        return (new RequestAccess(tenant, principal with { TenantId = tenant, Role = role }, "user:" + principal.UserId), null);
+        return (new RequestAccess(tenant, principal with { TenantId = tenant, Role = role }, RateKey(principal)), null);
     }
 
     private static RequestAccess Anonymous(string tenant, string rateKey) =>

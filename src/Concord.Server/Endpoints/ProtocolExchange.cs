@@ -58,7 +58,7 @@ internal static class ProtocolExchange
         }
 
         (Auth.RequestAccess? access, SyncError? error) = await context.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().ResolveAsync(context).ConfigureAwait(false);
-        if (access is not null && (error = context.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire(access.RateKey, access.Tenant)) is null)
+        if (access is not null)
         {
             context.Items[AccessKey] = access;
             return access;

@@ -25,9 +25,16 @@ internal sealed class RequestRateLimiter : IDisposable
 
     /// <summary>Takes a token for <paramref name="caller"/> in <paramref name="tenant"/>, or says how long to wait.</summary>
     /// <returns>Null when the request may go on; otherwise the <c>SYNC:RATE_LIMITED</c> error to answer.</returns>
-    public SyncError? TryAcquire(string caller, string tenant)
+    public SyncError? TryAcquire(string caller, string tenant) => TryAcquireUser(caller) ?? TryAcquireTenant(tenant);
+
+    /// <summary>Takes a token for <paramref name="caller"/> alone: checked before anything costly is done for the request.</summary>
+    public SyncError? TryAcquireUser(string caller) => Refusal(Wait(_users, caller));
+
+    /// <summary>Takes a token for <paramref name="tenant"/>, once the caller is known to belong there.</summary>
+    public SyncError? TryAcquireTenant(string tenant) => Refusal(Wait(_tenants, tenant));
+
+    private static SyncError? Refusal(TimeSpan? wait)
     {
-        TimeSpan? wait = Wait(_users, caller) ?? Wait(_tenants, tenant);
         if (wait is not { } retryAfter)
         {
             return null;

@@ -202,7 +202,8 @@ internal static class WorkspaceEndpoints
             error = SyncError.BadRequest("The workspace id must be 1-128 printable characters.", new Dictionary<string, object> { ["field"] = "workspaceId" });
         }
 
-        error ??= ctx.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquire("user:" + user!.UserId, workspaceId ?? WorkspaceAccess.DefaultPrefix + user.UserId);
+        // Counted against the user alone: an id the caller names is not yet known to be a workspace of theirs.
+        error ??= ctx.RequestServices.GetRequiredService<RateLimiting.RequestRateLimiter>().TryAcquireUser(WorkspaceAccess.RateKey(user!));
         if (error is not null)
         {
             await ProtocolExchange.FailAsync(ctx, codec, error).ConfigureAwait(false);
