@@ -6,7 +6,7 @@ using Concord.Testing;
 namespace Concord.Cli.Tests;
 
 /// <summary>
-/// Workspaces end to end on a configured <c>concord serve --config … --jwt-secret …</c>: two teams' workspaces,
+/// Workspaces end to end on a <c>concord serve --config …</c> configured by its file alone: two teams' workspaces,
 /// owners, editors and viewers, over the REST endpoints, push, pull, the WebSocket and the event stream.
 /// </summary>
 public sealed class WorkspaceTests(WorkspaceTests.Server fixture) : IClassFixture<WorkspaceTests.Server>
@@ -244,7 +244,7 @@ public sealed class WorkspaceTests(WorkspaceTests.Server fixture) : IClassFixtur
 
     private Uri Sync(string path) => new(fixture.Process.SyncUri, path);
 
-    /// <summary>One <c>concord serve --config concord.json --jwt-secret …</c> for the class.</summary>
+    /// <summary>One <c>concord serve --config concord.json</c> for the class, its tokens, collections and limits all in the file.</summary>
     public sealed class Server : IAsyncLifetime
     {
         private readonly TempDirectory _folder = new();
@@ -253,8 +253,9 @@ public sealed class WorkspaceTests(WorkspaceTests.Server fixture) : IClassFixtur
 
         public async Task InitializeAsync()
         {
-            await File.WriteAllTextAsync(_folder.File("concord.json"), """
+            await File.WriteAllTextAsync(_folder.File("concord.json"), $$"""
                 {
+                  "Jwt": { "Secret": "{{TestTokens.Secret}}", "Issuer": "{{TestTokens.Issuer}}", "Audience": "{{TestTokens.Audience}}" },
                   "Concord": {
                     "AllowUndeclaredCollections": false,
                     "RateLimits": { "UserRequestsPerSecond": 1000, "UserBurst": 1000 },
@@ -269,7 +270,7 @@ public sealed class WorkspaceTests(WorkspaceTests.Server fixture) : IClassFixtur
                   }
                 }
                 """);
-            Process = await ServerProcess.StartAsync(_folder.File("workspaces.db"), null, new Uri("http://127.0.0.1:0"), ["--config", _folder.File("concord.json"), .. TestTokens.ServeArguments]);
+            Process = await ServerProcess.StartAsync(_folder.File("workspaces.db"), null, new Uri("http://127.0.0.1:0"), "--config", _folder.File("concord.json"));
         }
 
         public async Task DisposeAsync()
