@@ -125,7 +125,9 @@ internal sealed class ServerLink : IAsyncDisposable
             {
                 return;
             }
-            catch (WebSocketUpgradeRefusedException ex) when (_options.Transport == SyncTransportMode.Automatic && ex.Status != 401)
+            // Refusals about the caller (no valid token, too many connections or requests) are not a network blocking
+            // WebSockets: the client backs off and tries again as it is. A 403 may be either (proxies block with it).
+            catch (WebSocketUpgradeRefusedException ex) when (_options.Transport == SyncTransportMode.Automatic && ex.Status is not (401 or 429))
             {
                 ConcordClientLog.WebSocketRefused(_logger, ex.Status);
                 webSocketBlocked = true;
@@ -226,7 +228,7 @@ internal sealed class ServerLink : IAsyncDisposable
                     open.Token).ConfigureAwait(false);
                 return opened;
             }
-            catch (EventStreamUnavailableException ex) when (ex.Status is not (401 or 403))
+            catch (EventStreamUnavailableException ex) when (ex.Status is not (401 or 403 or 429))
             {
                 ConcordClientLog.EventStreamUnavailable(_logger, ex.Status);
                 Connection = SyncConnection.Polling;
