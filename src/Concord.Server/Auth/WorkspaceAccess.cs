@@ -105,10 +105,6 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
         return ForUserAsync(principal, tenant, cancellationToken);
     }
 
-    /// <summary>A user's role in a workspace the server keeps, or null when they are not a member.</summary>
-    public ValueTask<WorkspaceRole?> RoleAsync(string workspaceId, string userId, CancellationToken cancellationToken) =>
-        workspaces.FindRoleAsync(workspaceId, userId, cancellationToken);
-
     public static bool IsValidWorkspaceId(string id) => NameRules.IsValidId(id, 128);
 
     private async ValueTask<(RequestAccess? Access, SyncError? Error)> ForUserAsync(ConcordPrincipal principal, string? named, CancellationToken cancellationToken)

@@ -16,8 +16,7 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
     private readonly ProtocolLimits _limits = options.Value.Limits;
     private readonly IReadOnlyDictionary<string, CollectionOptions> _collections = options.Value.Collections;
 
-    /// <summary>Whether any collection has a <see cref="CollectionOptions.CanRead"/> rule; realtime fan-out pokes instead of sending such records.</summary>
-    public bool HasReadRules { get; } = options.Value.Collections.Values.Any(c => c.CanRead is not null);
+    private readonly bool _readRules = options.Value.Collections.Values.Any(c => c.CanRead is not null);
 
     /// <returns>The answer and the version its cursor reached, or the error to answer instead.</returns>
     public async ValueTask<(PullResponse? Response, long Version, SyncError? Error)> HandleAsync(RequestAccess access, PullRequest request, CancellationToken cancellationToken)
@@ -41,7 +40,7 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
         long next = page.HasMore ? page.Records[^1].Version : Math.Max(after, page.SnapshotVersion);
         return (new PullResponse
         {
-            Records = HasReadRules ? Readable(access.Principal, page.Records) : page.Records,
+            Records = _readRules ? Readable(access.Principal, page.Records) : page.Records,
             Cursor = SyncCursor.For(store.Epoch, tenant, next).ToString(),
             HasMore = page.HasMore,
             Hlc = clock.Now().ToString(),
@@ -49,7 +48,7 @@ internal sealed class PullHandler(ISyncStore store, HybridLogicalClock clock, IO
     }
 
     /// <summary>Whether a record may be sent to <paramref name="principal"/>; the cursor moves past it either way.</summary>
-    public bool MayRead(ConcordPrincipal principal, RecordMessage record)
+    private bool MayRead(ConcordPrincipal principal, RecordMessage record)
     {
         if (!_collections.TryGetValue(record.Collection, out CollectionOptions? collection) || collection.CanRead is not { } rule)
         {
