@@ -34,7 +34,11 @@ public sealed class ConcordTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ConcordTestServer> StartAsync(string databasePath, Action<ConcordServerOptions>? configure = null, Action<IServiceCollection>? services = null)
+    /// <param name="databasePath">The SQLite file.</param>
+    /// <param name="configure">Server settings.</param>
+    /// <param name="services">More services (an authentication scheme, say).</param>
+    /// <param name="endpoints">Conventions for the mapped endpoints (<c>RequireAuthorization</c>, say).</param>
+    public static async Task<ConcordTestServer> StartAsync(string databasePath, Action<ConcordServerOptions>? configure = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? endpoints = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -42,7 +46,8 @@ public sealed class ConcordTestServer : IAsyncDisposable
         builder.Services.AddConcord(configure).AddSqliteStore(databasePath);
         services?.Invoke(builder.Services);
         WebApplication app = builder.Build();
-        app.MapConcord("/api/sync");
+        IEndpointConventionBuilder concord = app.MapConcord("/api/sync");
+        endpoints?.Invoke(concord);
         app.MapHealthChecks("/health");
         await app.StartAsync().ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
