@@ -139,6 +139,20 @@ public sealed class AsymmetricTokenTests(AsymmetricTokenTests.Servers servers) :
     }
 
     [Fact]
+    public async Task Keys_that_cannot_be_read_refuse_every_token_and_say_so_in_the_log()
+    {
+        using var folder = new TempDirectory();
+        using RSA key = RSA.Create(2048);
+        await using LoopbackAuthority authority = await LoopbackAuthority.StartAsync(TestTokens.Jwks(("k1", key)));
+        await using ServerProcess server = await ServerProcess.StartAsync(folder.File("no-keys.db"), null, Loopback, "--jwt-jwks-url", authority.Issuer + "/nothing-here.json");
+
+        (HttpStatusCode status, _, _) = await PullAsync(server, TestTokens.Create("alice", "team-a", signing: TestTokens.Rs256(key, "k1")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        await Wait.UntilAsync(() => Task.FromResult(server.Output.Contains("signing keys could not be read", StringComparison.Ordinal)), "a warning in the server's log");
+    }
+
+    [Fact]
     public async Task Options_on_the_command_line_win_over_the_jwt_section()
     {
         using var folder = new TempDirectory();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -90,6 +91,20 @@ internal static class JwtAuthentication
                         && context.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
                     {
                         context.Token = token;
+                    }
+
+                    return Task.CompletedTask;
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    // A bad token is only the caller's business. Keys that were never read (an authority or JWKS that
+                    // cannot be reached) refuse everyone, and the operator must hear of it: the token handler swallows
+                    // the fetch's failure and reports a key it did not find.
+                    bool keysUnread = context.Options.ConfigurationManager is BaseConfigurationManager { LastKnownGoodConfiguration: null }
+                        && context.Exception is SecurityTokenSignatureKeyNotFoundException;
+                    if (keysUnread || context.Exception is not SecurityTokenException)
+                    {
+                        ServeLog.SigningKeysUnavailable(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Concord.Cli"), context.Exception.Message);
                     }
 
                     return Task.CompletedTask;
