@@ -45,7 +45,7 @@ public sealed class ConcordServer
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(changes);
         RequestAccess access = await AccessAsync(principal, tenant, cancellationToken).ConfigureAwait(false);
-        (PushResponse? response, SyncError? error) = await _push.HandleAsync(access, new PushRequest { ClientId = "server:" + principal.UserId, Changes = changes }, cancellationToken).ConfigureAwait(false);
+        (PushResponse? response, SyncError? error) = await _push.HandleAsync(access, new PushRequest { ClientId = "server", Changes = changes }, cancellationToken).ConfigureAwait(false);
         return response ?? throw new SyncException(error!);
     }
 

@@ -11,4 +11,7 @@ internal sealed record RequestAccess(string Tenant, ConcordPrincipal Principal, 
     public WorkspaceRole Role => Principal.Role ?? WorkspaceRole.Viewer;
 
     public bool CanWrite => Role >= WorkspaceRole.Editor;
+
+    /// <summary>Whether the role came from a workspace the server keeps, and so may change while the request runs.</summary>
+    public bool Kept { get; init; }
 }

@@ -105,6 +105,15 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
         return ForUserAsync(principal, tenant, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the caller still has the role it was admitted with: a body may take long to arrive, and a connection to
+    /// open, while an owner removes or demotes them. Asked again before a change is applied or a connection kept.
+    /// </summary>
+    public async ValueTask<SyncError?> RecheckAsync(RequestAccess access, CancellationToken cancellationToken) =>
+        !access.Kept || await workspaces.FindRoleAsync(access.Tenant, access.Principal.UserId, cancellationToken).ConfigureAwait(false) == access.Principal.Role
+            ? null
+            : SyncError.Create(SyncErrorCodes.Forbidden, "Your membership of this workspace changed; try again.", new Dictionary<string, object> { ["field"] = RequestTenant.WorkspaceHeader });
+
     public static bool IsValidWorkspaceId(string id) => NameRules.IsValidId(id, 128);
 
     private async ValueTask<(RequestAccess? Access, SyncError? Error)> ForUserAsync(ConcordPrincipal principal, string? named, CancellationToken cancellationToken)
@@ -118,10 +127,12 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
 
         string tenant = named ?? claimed ?? own;
         WorkspaceRole? role = await workspaces.FindRoleAsync(tenant, principal.UserId, cancellationToken).ConfigureAwait(false);
+        bool kept = role is not null;
         if (role is null && tenant == own)
         {
             await workspaces.CreateAsync(new Workspace(own, "Personal", IsDefault: true), principal.UserId, cancellationToken).ConfigureAwait(false);
             role = await workspaces.FindRoleAsync(tenant, principal.UserId, cancellationToken).ConfigureAwait(false);
+            kept = role is not null;
         }
         else if (role is null && tenant == claimed && await workspaces.FindAsync(tenant, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -133,7 +144,7 @@ internal sealed class WorkspaceAccess(IWorkspaceStore workspaces, IConcordPrinci
             return (null, SyncError.Create(SyncErrorCodes.Forbidden, "You are not a member of this workspace.", new Dictionary<string, object> { ["field"] = RequestTenant.WorkspaceHeader }));
         }
 
-        return (new RequestAccess(tenant, principal with { TenantId = tenant, Role = role }, RateKey(principal)), null);
+        return (new RequestAccess(tenant, principal with { TenantId = tenant, Role = role }, RateKey(principal)) { Kept = kept }, null);
     }
 
     private static RequestAccess Anonymous(string tenant, string rateKey) =>

@@ -33,7 +33,7 @@ internal sealed class CrossOriginPolicy
         }
 
         Policy = builder
-            .WithMethods(HttpMethods.Get, HttpMethods.Post)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
             .WithHeaders(HeaderNames.ContentType, HeaderNames.Authorization, RequestTenant.WorkspaceHeader, ProtocolExchange.ProtocolHeader)
             .WithExposedHeaders(HeaderNames.RetryAfter)
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10))

@@ -26,6 +26,12 @@ internal static class SyncEndpoints
             return;
         }
 
+        if (await ctx.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().RecheckAsync(access, ctx.RequestAborted).ConfigureAwait(false) is { } changed)
+        {
+            await ProtocolExchange.FailAsync(ctx, codec, changed).ConfigureAwait(false);
+            return;
+        }
+
         long started = Stopwatch.GetTimestamp();
         PushHandler handler = ctx.RequestServices.GetRequiredService<PushHandler>();
         (PushResponse? response, SyncError? error) = await handler.HandleAsync(access, request, ctx.RequestAborted).ConfigureAwait(false);

@@ -72,6 +72,14 @@ internal static class RealtimeEndpoints
             {
                 TokenExpires = Auth.RequestTenant.TokenExpires(ctx),
             };
+            // The upgrade took a round trip during which the caller's membership may have changed, before the
+            // connection could be tracked and so revoked: asked again, with nothing awaited between that and tracking.
+            if (await ctx.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().RecheckAsync(access, ctx.RequestAborted).ConfigureAwait(false) is not null)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, SyncErrorCodes.Forbidden, ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             ctx.RequestServices.GetRequiredService<RealtimeMonitor>().Track(connection);
             await connection.RunAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
@@ -88,6 +96,12 @@ internal static class RealtimeEndpoints
         using IDisposable? slot = await OpenSlotAsync(ctx, codec, realtime).ConfigureAwait(false);
         if (slot is null)
         {
+            return;
+        }
+
+        if (await ctx.RequestServices.GetRequiredService<Auth.WorkspaceAccess>().RecheckAsync(access, ctx.RequestAborted).ConfigureAwait(false) is { } changed)
+        {
+            await ProtocolExchange.FailAsync(ctx, codec, changed).ConfigureAwait(false);
             return;
         }
 

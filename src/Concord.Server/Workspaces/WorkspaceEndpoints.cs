@@ -85,8 +85,9 @@ internal static class WorkspaceEndpoints
 
     private static Task RenameAsync(HttpContext context, string workspaceId) => RunAsync(context, workspaceId, static async call =>
     {
-        if (await call.MemberAsync(WorkspaceRole.Owner).ConfigureAwait(false) is null
-            || await call.ReadAsync(WorkspaceJsonContext.Default.WorkspaceRequest).ConfigureAwait(false) is not { } request
+        // The body first, the role after it: a body trickled in slowly must not outlast the caller's role.
+        if (await call.ReadAsync(WorkspaceJsonContext.Default.WorkspaceRequest).ConfigureAwait(false) is not { } request
+            || await call.MemberAsync(WorkspaceRole.Owner).ConfigureAwait(false) is null
             || !await call.CheckNameAsync(request.Name).ConfigureAwait(false))
         {
             return;
@@ -134,8 +135,9 @@ internal static class WorkspaceEndpoints
 
     private static async Task ChangeMemberAsync(WorkspaceCall call, string? userId)
     {
-        if (await call.MemberAsync(WorkspaceRole.Owner).ConfigureAwait(false) is null
-            || await call.ReadAsync(WorkspaceJsonContext.Default.MemberRequest).ConfigureAwait(false) is not { } request)
+        // The body first, the role after it: a body trickled in slowly must not outlast the caller's role.
+        if (await call.ReadAsync(WorkspaceJsonContext.Default.MemberRequest).ConfigureAwait(false) is not { } request
+            || await call.MemberAsync(WorkspaceRole.Owner).ConfigureAwait(false) is null)
         {
             return;
         }
