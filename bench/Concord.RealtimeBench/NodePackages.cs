@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Concord.Bench;
 using System.Text.Json;
 
 namespace Concord.RealtimeBench;
@@ -20,7 +20,7 @@ internal sealed class NodePackages
     {
         string folder = Path.Combine(Path.GetTempPath(), "concord-realtime-bench-npm");
         Directory.CreateDirectory(folder);
-        Run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", folder, .. Packages], folder);
+        ProcessRunner.Run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", folder, .. Packages], folder);
         foreach (string script in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "node"), "*.mjs"))
         {
             File.Copy(script, Path.Combine(folder, Path.GetFileName(script)), overwrite: true);
@@ -39,28 +39,8 @@ internal sealed class NodePackages
     }
 
     /// <summary>The version of node that runs the scripts.</summary>
-    public string NodeVersion() => Run("node", ["--version"], Folder).Trim();
+    public string NodeVersion() => ProcessRunner.Run("node", ["--version"], Folder).Trim();
 
     /// <summary>Runs a script of this folder with node and returns what it printed.</summary>
-    public string RunScript(string name, params string[] arguments) => Run("node", [Script(name), .. arguments], Folder);
-
-    private static string Run(string program, string[] arguments, string workingDirectory)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error.Result}");
-        }
-
-        return output;
-    }
+    public string RunScript(string name, params string[] arguments) => ProcessRunner.Run("node", [Script(name), .. arguments], Folder);
 }

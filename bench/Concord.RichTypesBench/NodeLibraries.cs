@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Concord.Bench;
 using System.Text.Json;
 
 namespace Concord.RichTypesBench;
@@ -14,33 +14,13 @@ internal static class NodeLibraries
         string scratch = Path.Combine(Path.GetTempPath(), "concord-bench-npm");
         Directory.CreateDirectory(scratch);
         string[] packages = automerge ? ["yjs@13", "@automerge/automerge"] : ["yjs@13"];
-        Execute("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", scratch, .. packages]);
+        ProcessRunner.Run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", scratch, .. packages]);
 
         // ES modules resolve packages from the importing file's folder up, never through NODE_PATH: the
         // script runs beside the node_modules it imports from.
         string script = Path.Combine(scratch, "crdt-bench.mjs");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "node", "crdt-bench.mjs"), script, overwrite: true);
-        string output = Execute("node", ["--expose-gc", script, tracePath, runs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        string output = ProcessRunner.Run("node", ["--expose-gc", script, tracePath, runs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
-    }
-
-    private static string Execute(string program, string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error.Result}");
-        }
-
-        return output;
     }
 }
